@@ -1,0 +1,20 @@
+/** What the engine hands to a stage when it opens: identity, cancellation, logging, rejects. */
+export interface StageContext {
+  /** The stage's id in the DAG. */
+  readonly stageId: string;
+  /** Aborted when the run stops (a failure elsewhere, Ctrl-C): kill child processes, stop reading. */
+  readonly signal: AbortSignal;
+  /** The run's folder (`outputs/<dag>/<run-id>`). */
+  readonly runDir: string;
+  /** Folder for relative paths in the DAG (the working directory of the run). */
+  readonly cwd: string;
+  /** A line in the run log (and on the console when not drawing progress bars). */
+  log(message: string): void;
+  /**
+   * Record that an item could not be used. With `onError: skip` it goes to `rejects.jsonl` and the run
+   * goes on; with `onError: fail` this throws a StageError that stops the run.
+   */
+  reject(item: string, reason: string): Promise<void>;
+  /** Run `cleanup` when the run ends in failure or abort (remove staging files, end children). */
+  onAbort(cleanup: () => Promise<void> | void): void;
+}

@@ -1,0 +1,3 @@
+export { T2vError, UsageError } from './T2vError.ts';
+export { DagError, DagValidationError, formatLocation, type DagLocation } from './DagError.ts';
+export { StageError, OutputError, RunAbortedError, describeError } from './StageError.ts';
