@@ -20,6 +20,8 @@ interface StageTypeBase<Config> {
   outputs?(config: Config): string[];
 }
 
+export type SourceItems<T> = Iterable<T> | AsyncIterable<T>;
+
 /**
  * Produces items. Sources are pulled: the engine asks for the next item only when every edge leaving
  * the stage has room, so a source never runs ahead of its consumers.
@@ -27,7 +29,7 @@ interface StageTypeBase<Config> {
 export interface SourceStageType<Config, Out extends ItemTypeName> extends StageTypeBase<Config> {
   readonly kind: 'source';
   readonly output: Out;
-  open(config: Config, context: StageContext): Iterable<ItemTypes[Out]> | AsyncIterable<ItemTypes[Out]>;
+  open(config: Config, context: StageContext): SourceItems<ItemTypes[Out]> | Promise<SourceItems<ItemTypes[Out]>>;
   /** How many items the source will produce, if known (for progress bars and ETAs). */
   total?(config: Config): number | undefined;
 }

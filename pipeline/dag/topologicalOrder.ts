@@ -34,5 +34,8 @@ function findCycle(nodes: readonly GraphNode[], stuck: Set<string>): string[] {
     path.push(id);
     id = from.get(id)![0];
   }
-  return path.slice(path.indexOf(id)).reverse();
+  // As data flows (each id feeds the next), starting from the cycle's first stage in declaration order.
+  const cycle = path.slice(path.indexOf(id)).reverse();
+  const start = cycle.indexOf(nodes.find((n) => cycle.includes(n.id))!.id);
+  return [...cycle.slice(start), ...cycle.slice(0, start)];
 }

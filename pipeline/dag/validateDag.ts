@@ -37,7 +37,8 @@ export function validateDag(args: ValidateDagArgs): DagSpec {
   const fail = () => new DagValidationError(errors);
 
   for (const error of doc.errors) {
-    const pos = error.linePos?.[0];
+    // `linePos` is only filled in with prettyErrors; compute it from the offset ourselves.
+    const pos = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
     errors.push(new DagError({ file, line: pos?.line, column: pos?.col }, `YAML syntax: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`));
   }
   if (errors.length) throw fail();
@@ -149,9 +150,18 @@ export function validateDag(args: ValidateDagArgs): DagSpec {
     // with: substitute params, then the stage type's schema
     const withNode = node.get('with', true) as Node | undefined;
     let rawConfig: Record<string, unknown> = {};
+    // Nodes of `with` already reported (unknown param, not a map): the schema's complaint there would only repeat it.
+    const reported = new Set<Node>();
     if (withNode !== undefined && !(isScalar(withNode) && withNode.value === null)) {
-      if (!isMap(withNode)) at(withNode, '`with` is a map of config values', id);
-      else rawConfig = substituteNode(withNode, params, (n, reason) => at(n, reason, id)) as Record<string, unknown>;
+      if (!isMap(withNode)) {
+        at(withNode, '`with` is a map of config values', id);
+        reported.add(withNode);
+      } else {
+        rawConfig = substituteNode(withNode, params, (n, reason) => {
+          reported.add(n);
+          at(n, reason, id);
+        }) as Record<string, unknown>;
+      }
     }
     const parsed = type.config.safeParse(rawConfig);
     let config: unknown = undefined;
@@ -160,8 +170,16 @@ export function validateDag(args: ValidateDagArgs): DagSpec {
       for (const issue of parsed.error.issues) {
         const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
         const target = deepestNode(withNode, path) ?? (pair.key as Node);
+        if (reported.has(target)) continue;
         const where = path.length ? `with.${path.join('.')}` : 'with';
-        at(target, `invalid config ${where}: ${issue.message}`, id);
+        if (issue.code === 'unrecognized_keys') {
+          // Point at each unknown key, not at the map holding it; list the known keys of `with` itself.
+          const shape = path.length === 0 ? (type.config as { shape?: Record<string, unknown> }).shape : undefined;
+          const known = shape ? ` (known keys: ${Object.keys(shape).join(', ')})` : '';
+          for (const key of issue.keys) at(keyNode(target, key) ?? target, `invalid config ${where}: unknown key "${key}"${known}`, id);
+        } else if (issue.code === 'invalid_type' && isMissing(rawConfig, path)) {
+          at(target, `invalid config ${where}: missing required key (expected ${issue.expected})`, id);
+        } else at(target, `invalid config ${where}: ${issue.message}`, id);
       }
     }
     specs.push({ id, uses, from, config, rawConfig, concurrency, buffer, onError, line: position(lines, pair.key as Node).line });
@@ -186,7 +204,8 @@ export function validateDag(args: ValidateDagArgs): DagSpec {
   const order = topologicalOrder(specs.map((s) => ({ id: s.id, from: s.from.filter((f) => byId.has(f)) })));
   if (order.cycle) {
     const first = order.cycle[0];
-    at(stageNodes.get(first)?.node.get('from', true) as Node, `cycle: ${[...order.cycle, first].join(' -> ')}`, first);
+    const last = order.cycle[order.cycle.length - 1];
+    at(findFromNode(stageNodes.get(first)!.node, last), `cycle: ${[...order.cycle, first].join(' -> ')}`, first);
   }
   if (errors.length) throw fail();
   return { name: name as string, description, file, params, stages: order.order.map((id) => byId.get(id)!) };
@@ -244,6 +263,23 @@ function deepestNode(root: Node | undefined, path: (string | number)[]): Node | 
     node = next;
   }
   return (node as Node | undefined) ?? root;
+}
+
+/** The key node of `key` in a YAML map. */
+function keyNode(map: Node | undefined, key: string): Node | undefined {
+  if (!isMap(map)) return undefined;
+  return map.items.find((pair) => keyOf(pair) === key)?.key as Node | undefined;
+}
+
+/** True when the last key of `path` is absent from its (present) parent in `config`. */
+function isMissing(config: unknown, path: (string | number)[]): boolean {
+  if (path.length === 0) return false;
+  let parent: unknown = config;
+  for (const key of path.slice(0, -1)) {
+    if (parent === null || typeof parent !== 'object') return false;
+    parent = (parent as Record<string | number, unknown>)[key];
+  }
+  return parent !== null && typeof parent === 'object' && !(path[path.length - 1] in parent);
 }
 
 function findFromNode(stage: YAMLMap, upstream: string): Node | undefined {
