@@ -106,7 +106,8 @@ export const slowSink = defineSink({
         probe.current.finished.push(ctx.stageId);
         if (c.out) {
           const { writeFile } = await import('node:fs/promises');
-          await writeFile(c.out, String(probe.current.consumed));
+          const { resolve } = await import('node:path');
+          await writeFile(resolve(ctx.cwd, c.out), String(probe.current.consumed));
         }
         return { consumed: probe.current.consumed };
       },
