@@ -122,7 +122,7 @@ export function runFfmpeg(args: readonly string[], options: RunFfmpegOptions = {
     signal?.addEventListener('abort', onAbort, { once: true });
 
     // An unread stderr pipe fills up (64 KiB) and ffmpeg blocks on it forever: always drain it.
-    void stderr;
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     if (onStdout) {
       child.stdout!.on('data', (chunk: Buffer) => {
         try {
@@ -257,7 +257,7 @@ export async function writeMp4(
   if (!Number.isFinite(crf) || crf < 0 || crf > 51) throw new RangeError(`mp4 crf must be in 0..51, got ${crf}`);
   if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`mp4 scale must be a positive integer, got ${scale}`);
 
-  const [t, h, w, c] = shape;
+  const [, h, w, c] = shape;
   const scaledW = w * scale;
   const scaledH = h * scale;
   const outW = scaledW + (scaledW % 2);
@@ -270,7 +270,6 @@ export async function writeMp4(
   const args = [
     '-f', 'rawvideo', '-pix_fmt', c === 1 ? 'gray' : 'rgb24', '-s', `${w}x${h}`, '-framerate', String(fps), '-i', 'pipe:0',
     ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
-    '-frames:v', String(t),
     '-c:v', 'libx264', '-crf', String(crf), '-pix_fmt', 'yuv420p',
     // moov atom up front so browsers can start playing before the whole file has loaded
     '-movflags', '+faststart',
@@ -318,8 +317,9 @@ export async function readFrames(path: string, options: ReadFramesArgs): Promise
   const { width, height, pixFmt = 'rgb24', signal } = options;
   const chunks: Buffer[] = [];
   await runFfmpeg(
-    // passthrough: one output frame per decoded frame. Otherwise ffmpeg may duplicate or drop frames to
-    // make variable-delay input (GIFs with 12/13 cs delays) constant-rate.
+    // passthrough: exactly one output frame per decoded frame, never duplicated or dropped to force a
+    // constant rate (GIF delays alternate, e.g. 13/12 cs at 8 fps). rawvideo output already behaves so
+    // by default; being explicit keeps the frame count independent of muxer defaults and ffmpeg version.
     ['-i', path, '-map', '0:v:0', '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', pixFmt, 'pipe:1'],
     { signal, onStdout: (chunk) => chunks.push(chunk) },
   );

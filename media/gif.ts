@@ -44,7 +44,7 @@ export function encodeGif(frames: Uint8Array, shape: ClipShape, options: GifArgs
   if (outW > 0xffff || outH > 0xffff) throw new RangeError(`gif size ${outW}x${outH} exceeds the format's 65535 limit`);
 
   const { palette, indices } = c === 1 ? greyIndices(frames) : quantizeRgb(frames, t * h * w);
-  const gif = GIFEncoder({ initialCapacity: Math.max(4096, (t * outW * outH) >> 1) });
+  const gif = GIFEncoder();
   const plane = new Uint8Array(outW * outH);
   for (let i = 0; i < t; i++) {
     const frame = indices.subarray(i * h * w, (i + 1) * h * w);

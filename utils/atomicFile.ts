@@ -1,9 +1,14 @@
 import { mkdir, rename, rm, open } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
-/** The temporary name a file is written under before it is renamed into place. */
+let counter = 0;
+
+/**
+ * A fresh temporary name for a file that will be renamed into place: hidden, in the same folder (so
+ * the rename is atomic), unique per call so concurrent writers to one path never share it.
+ */
 export function temporaryPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${counter++}`);
 }
 
 /**

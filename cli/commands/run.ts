@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { loadDag } from '../../pipeline/dag/loadDag.ts';
 import { runDag, type RunResult } from '../../pipeline/run/runDag.ts';
 import type { ProgressMode } from '../../pipeline/run/progress/ProgressReporter.ts';
@@ -72,8 +72,14 @@ export async function executeDag(
   return summarise(result, io);
 }
 
+/** A path as the user would type it: relative when under the working directory, else absolute. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
 function summarise(result: RunResult, io: Io): number {
-  const runDir = result.runDir ? relative(process.cwd(), result.runDir) || '.' : '';
+  const runDir = result.runDir ? shown(result.runDir) : '';
   if (result.status !== 'succeeded') {
     const code = reportError(result.error, io.err);
     io.err(`t2v: run ${result.status}; see ${runDir}/manifest.json and ${runDir}/run.log`);
@@ -83,7 +89,7 @@ function summarise(result: RunResult, io: Io): number {
   const ran = [...result.plan.values()].filter((p) => p.action === 'run').length;
   io.out(`run succeeded: ${ran} stage(s) ran, ${result.plan.size - ran} up to date${rejected ? `, ${rejected} item(s) rejected (see ${runDir}/rejects.jsonl)` : ''}`);
   for (const [stage, summary] of result.results) {
-    if (typeof summary.out === 'string') io.out(`  ${stage}: ${relative(process.cwd(), summary.out) || '.'}`);
+    if (typeof summary.out === 'string') io.out(`  ${stage}: ${shown(summary.out)}`);
   }
   for (const plan of result.plan.values()) {
     if (plan.action === 'skip' && plan.outputs.length) io.out(`  ${plan.id}: ${plan.outputs.join(', ')} (up to date)`);

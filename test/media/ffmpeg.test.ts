@@ -3,10 +3,15 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ClipShape } from '../../datasets/clip.ts';
-import { temporaryPathFor } from '../../utils/atomicFile.ts';
 import { FfmpegError, probeVideoSize, readFrames, runFfmpeg, writeMp4 } from '../../media/ffmpeg.ts';
+
+/** Whether any temporary file for `path` (`.<name>.tmp-…` beside it) is left. */
+function hasTemporaryFile(path: string): boolean {
+  const name = basename(path);
+  return readdirSync(dirname(path)).some((f) => f.startsWith(`.${name}.tmp-`));
+}
 
 let dir: string;
 before(async () => {
@@ -121,7 +126,7 @@ describe('writeMp4', () => {
 
     const bad = join(dir, 'short.mp4');
     await assert.rejects(writeMp4(bad, chunks(frames.subarray(0, 100), 50), shape), /ended after 100 of 256 bytes/);
-    assert.ok(!existsSync(bad) && !existsSync(temporaryPathFor(bad)));
+    assert.ok(!existsSync(bad) && !hasTemporaryFile(bad));
   });
 
   test('aborting kills ffmpeg and leaves neither the final nor the temporary file', { timeout: 10_000 }, async () => {
@@ -145,7 +150,7 @@ describe('writeMp4', () => {
     assert.ok(Date.now() - started < 1500, 'stopped without waiting for SIGKILL');
     assert.deepEqual(ffmpegChildren(), [], 'ffmpeg has exited and been reaped');
     assert.ok(!existsSync(path), 'no final file');
-    assert.ok(!existsSync(temporaryPathFor(path)), 'no temporary file');
+    assert.ok(!hasTemporaryFile(path), 'no temporary file');
   });
 
   test('an already-aborted signal rejects without starting ffmpeg', async () => {
@@ -154,7 +159,7 @@ describe('writeMp4', () => {
       writeMp4(path, new Uint8Array(4), [1, 2, 2, 1], { signal: AbortSignal.abort() }),
       (error: Error) => error.name === 'AbortError',
     );
-    assert.ok(!existsSync(path) && !existsSync(temporaryPathFor(path)));
+    assert.ok(!existsSync(path) && !hasTemporaryFile(path));
   });
 
   test('rejects a frames/shape mismatch before running anything', async () => {

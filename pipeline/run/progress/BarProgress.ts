@@ -6,7 +6,7 @@ import { etaSeconds, formatDuration, formatRate, type ProgressReporter } from '.
 export class BarProgress implements ProgressReporter {
   private readonly bars = new cliProgress.MultiBar(
     {
-      format: '{stage} {bar} {count} {rate}/s eta {eta} {note}',
+      format: '{stage} {bar} {count} {rate}/s eta {remaining} {note}',
       barsize: 24,
       hideCursor: true,
       clearOnComplete: false,
@@ -55,7 +55,7 @@ export class BarProgress implements ProgressReporter {
       stage: stat.id.padEnd(width),
       count: stat.total === undefined ? `${stat.done}` : `${stat.done}/${stat.total}`,
       rate: formatRate(stat.rate),
-      eta: stat.status === 'done' ? '0s' : eta === undefined ? '?' : formatDuration(eta),
+      remaining: stat.status === 'done' ? '0s' : eta === undefined ? '?' : formatDuration(eta),
       note: stat.status === 'running' ? (stat.rejected ? `${stat.rejected} rejected` : '') : stat.status,
     };
   }
