@@ -1,3 +1,5 @@
+import type { CaptionAnnotation } from '../text/annotateCaption.ts';
+
 /** The item every dataset stage produces and consumes: one fixed-shape video clip and its caption. */
 export type Split = 'train' | 'val' | 'test';
 
@@ -20,7 +22,19 @@ export interface Clip {
   source: string;
   /** Dataset-specific labels (digit, motion, colour, ...), kept in the shard index. */
   attributes: Record<string, unknown>;
+  /**
+   * Every caption of the clip with its annotation (real datasets have several per clip; the first is
+   * `caption`). Absent for synthetic clips, whose one caption is `caption`.
+   */
+  captions?: CaptionRecord[];
+  /** `human` (annotators), `derived` (made from labels, as for KTH) or `template` (synthetic). */
+  captionSource?: CaptionSource;
 }
+
+export type CaptionSource = 'human' | 'derived' | 'template';
+
+/** One caption and, once the annotate stage has run, its tokens, lemmas, POS, actions and entities. */
+export type CaptionRecord = { text: string } & Partial<CaptionAnnotation>;
 
 export function clipByteLength(shape: ClipShape): number {
   return shape[0] * shape[1] * shape[2] * shape[3];

@@ -1,4 +1,4 @@
-import type { Split } from './clip.ts';
+import type { CaptionRecord, Split } from './clip.ts';
 
 /**
  * A piece of a real video with its captions, before frames are extracted: what dataset readers
@@ -19,6 +19,8 @@ export interface VideoSegment {
   range?: { unit: 'seconds'; start: number; end: number } | { unit: 'frames'; start: number; end: number };
   /** One or more captions; the first is the primary one. */
   captions: string[];
+  /** Parallel to `captions` once the annotate stage has run. */
+  annotations?: CaptionRecord[];
   /** `human` for annotators' captions, `derived` for captions made from labels (KTH). */
   captionSource: 'human' | 'derived';
   /** Dataset labels kept in the shard index (action, person, scenario, movie, times, …). */

@@ -43,8 +43,14 @@ export const exportVideosStage = defineSink({
         const slot = taken++;
         const name = `${fileStem(clip.id)}.${config.format}`;
         const path = join(staging.path, name);
-        if (config.format === 'gif') await writeFile(path, encodeGif(clip.frames, clip.shape, { fps: config.fps, scale: config.scale }));
-        else await writeMp4(path, clip.frames, clip.shape, { fps: config.fps, scale: config.scale, signal: context.signal });
+        try {
+          if (config.format === 'gif') await writeFile(path, encodeGif(clip.frames, clip.shape, { fps: config.fps, scale: config.scale }));
+          else await writeMp4(path, clip.frames, clip.shape, { fps: config.fps, scale: config.scale, signal: context.signal });
+        } catch (error) {
+          // A full disk or a read-only folder is not a problem of this clip: end the run, even with onError: skip.
+          if (typeof (error as NodeJS.ErrnoException).syscall === 'string') throw new OutputError(out, describeError(error), { cause: error });
+          throw error;
+        }
         lines[slot] = JSON.stringify({ video: name, caption: clip.caption });
       },
       async finish() {

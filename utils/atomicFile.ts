@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, open } from 'node:fs/promises';
+import { mkdir, rename, rm, open, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
@@ -12,11 +12,32 @@ export function temporaryPathFor(path: string): string {
 }
 
 /**
+ * `mkdir -p` that fails instead of hanging. Node's own `mkdir(path, {recursive: true})` spins forever
+ * (100% CPU, the promise never settles) when a parent exists but answers ENOENT for children, as
+ * /proc and /sys do: it keeps "creating" the parent and retrying. Here each level is retried once.
+ */
+export async function makeDirectory(path: string): Promise<void> {
+  const attempt = () =>
+    mkdir(path).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST' && (await stat(path).catch(() => undefined))?.isDirectory()) return;
+      throw error;
+    });
+  try {
+    await attempt();
+  } catch (error) {
+    const parent = dirname(path);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === path) throw error;
+    await makeDirectory(parent);
+    await attempt();
+  }
+}
+
+/**
  * Write a whole file so that readers only ever see the old content or the complete new content:
  * write to a temporary name in the same folder, fsync, rename. On failure the temporary file is removed.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   const tmp = temporaryPathFor(path);
   try {
     const handle = await open(tmp, 'w');

@@ -1,5 +1,6 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { makeDirectory } from './atomicFile.ts';
 
 /**
  * A folder that is built under a hidden name beside its final place and renamed into place when
@@ -16,7 +17,7 @@ export class StagingDirectory {
   static async create(out: string): Promise<StagingDirectory> {
     const staging = new StagingDirectory(out);
     await rm(staging.path, { recursive: true, force: true });
-    await mkdir(staging.path, { recursive: true });
+    await makeDirectory(staging.path);
     return staging;
   }
 

@@ -176,6 +176,8 @@ export class Dataset {
       split: entry.split,
       source: entry.source,
       attributes: entry.attributes,
+      ...(entry.captions && { captions: entry.captions }),
+      ...(entry.captionSource && { captionSource: entry.captionSource }),
     };
   }
 }

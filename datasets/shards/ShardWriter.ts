@@ -49,8 +49,8 @@ export class ShardWriter {
 
   /** Add one clip; throws (without writing anything of it) if its shape, size or id is wrong. */
   async add(clip: Clip): Promise<void> {
-    this.shape ??= clip.shape;
-    const want = this.shape;
+    // The first clip that is *accepted* fixes the shape: a refused one must not poison the writer.
+    const want = this.shape ?? clip.shape;
     if (clip.shape.length !== 4 || clip.shape.some((n, i) => n !== want[i])) {
       throw new Error(`clip shape [${clip.shape.join(', ')}] differs from the dataset's [${want.join(', ')}]`);
     }
@@ -59,6 +59,7 @@ export class ShardWriter {
     if (this.ids.has(clip.id)) throw new Error(`duplicate clip id "${clip.id}"`);
 
     await this.io(() => this.write(clip, bytes));
+    this.shape = want;
     this.ids.add(clip.id);
     this.clips++;
     this.splits[clip.split] = (this.splits[clip.split] ?? 0) + 1;
@@ -76,6 +77,8 @@ export class ShardWriter {
       split: clip.split,
       source: clip.source,
       attributes: clip.attributes,
+      captions: clip.captions,
+      captionSource: clip.captionSource,
     };
     await shard.handle.write(clip.frames);
     shard.hash.update(clip.frames);
@@ -84,12 +87,22 @@ export class ShardWriter {
   }
 
   /** Close the last shard, write dataset.json and move the dataset into place. */
-  async finish(): Promise<DatasetMeta> {
+  async finish(extra: { attributes?: Record<string, unknown> } = {}): Promise<DatasetMeta> {
     if (!this.shape) throw new Error('no clips to write: the dataset would be empty');
-    return this.io(() => this.publish(this.shape!));
+    return this.io(() => this.publish(this.shape!, extra.attributes ?? {}));
   }
 
-  private async publish(shape: ClipShape): Promise<DatasetMeta> {
+  /** Put another file in the dataset (vocabulary, word vectors): written atomically in the staging folder. */
+  async addFile(name: string, data: string | Uint8Array): Promise<void> {
+    await this.io(() => this.writeWhole(name, data));
+  }
+
+  /** The staging folder (for writers of large extra files that stream their own output). */
+  get stagingPath(): string {
+    return this.staging.path;
+  }
+
+  private async publish(shape: ClipShape, attributes: Record<string, unknown>): Promise<DatasetMeta> {
     if (this.current) await this.closeShard();
     const meta: DatasetMeta = {
       format: FORMAT,
@@ -103,7 +116,7 @@ export class ShardWriter {
       splits: this.splits,
       sources: this.sources,
       shards: this.shards,
-      attributes: this.args.attributes ?? {},
+      attributes: { ...this.args.attributes, ...attributes },
     };
     await this.writeWhole(META_FILE, JSON.stringify(meta, null, 2) + '\n');
     await this.staging.publish();
@@ -146,7 +159,7 @@ export class ShardWriter {
     this.shards.push({ bin: shard.names.bin, index: shard.names.index, clips: shard.entries.length, bytes: shard.bytes, sha256: shard.hash.digest('hex') });
   }
 
-  private async writeWhole(name: string, text: string): Promise<void> {
+  private async writeWhole(name: string, text: string | Uint8Array): Promise<void> {
     const tmp = join(this.staging.path, `${name}.tmp`);
     const handle = await this.openFile(tmp);
     try {

@@ -1,4 +1,4 @@
-import type { ClipShape, Split } from '../clip.ts';
+import type { CaptionRecord, CaptionSource, ClipShape, Split } from '../clip.ts';
 
 /**
  * The prepared-dataset format ("t2v shards"). A dataset is a folder:
@@ -6,6 +6,8 @@ import type { ClipShape, Split } from '../clip.ts';
  *   dataset.json          DatasetMeta: shape, counts, the list of shards with sizes and checksums
  *   shard-00000.bin       clip frames back to back, each exactly T*H*W*C uint8 bytes ([T,H,W,C] row-major)
  *   shard-00000.jsonl     one ShardIndexEntry per clip, in the order of the .bin
+ *   vocabulary.json       (optional) the caption vocabulary, see text/Vocabulary.ts
+ *   word-vectors.f32      (optional) float32 [words, dim] rows in vocabulary order, + .json header
  *
  * Every clip has the same shape, so clip k of a shard starts at k * clipBytes; `offset` is stored anyway
  * so readers need no arithmetic and can check it.
@@ -51,6 +53,9 @@ export interface ShardIndexEntry {
   split: Split;
   source: string;
   attributes: Record<string, unknown>;
+  /** All captions with annotations (real datasets); absent when the clip has just `caption`. */
+  captions?: CaptionRecord[];
+  captionSource?: CaptionSource;
 }
 
 export function shardNames(index: number): { bin: string; index: string } {

@@ -1,4 +1,5 @@
 import type { Clip } from '../../datasets/clip.ts';
+import type { VideoSegment } from '../../datasets/segment.ts';
 
 /**
  * The item types that flow along DAG edges, by the name stage types declare. Validation checks that
@@ -7,13 +8,15 @@ import type { Clip } from '../../datasets/clip.ts';
  */
 export interface ItemTypes {
   Clip: Clip;
+  /** A part of a real video with captions, before frames are extracted. */
+  VideoSegment: VideoSegment;
   /** Any JSON-able record; used by generic and test stages. */
   Record: Record<string, unknown>;
 }
 
 export type ItemTypeName = keyof ItemTypes;
 
-export const ITEM_TYPE_NAMES: readonly ItemTypeName[] = ['Clip', 'Record'];
+export const ITEM_TYPE_NAMES: readonly ItemTypeName[] = ['Clip', 'VideoSegment', 'Record'];
 
 /** A short id for an item in logs and rejects: its `id` field when it has one. */
 export function itemLabel(item: unknown, fallbackIndex: number): string {

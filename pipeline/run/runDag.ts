@@ -1,4 +1,4 @@
-import { mkdir, access, constants } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
@@ -6,7 +6,7 @@ import type { DagSpec, StageSpec } from '../dag/DagSpec.ts';
 import type { StageRegistry } from '../core/StageRegistry.ts';
 import type { StageContext } from '../core/StageContext.ts';
 import { describeError, OutputError, RunAbortedError, StageError } from '../errors/index.ts';
-import { writeFileAtomic } from '../../utils/atomicFile.ts';
+import { makeDirectory, writeFileAtomic } from '../../utils/atomicFile.ts';
 import { compileDag } from './compileDag.ts';
 import { DagLock } from './DagLock.ts';
 import { planRun, type StagePlan } from './planRun.ts';
@@ -65,7 +65,7 @@ export async function runDag(args: RunDagArgs): Promise<RunResult> {
   const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
   const runDir = join(dagRoot, runId);
   try {
-    await mkdir(runDir, { recursive: true });
+    await makeDirectory(runDir);
     await access(runDir, constants.W_OK);
   } catch (error) {
     throw new OutputError(runDir, describeError(error), { cause: error });

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/**
+ * A list given either as a YAML list or as one comma-separated string, so it can come from a DAG
+ * param (params are scalars): `languages: English,French` or `languages: [English, French]`.
+ */
+export const commaList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean));
+
+/** A split to read, or `all`. */
+export const splitChoice = z.enum(['train', 'val', 'test', 'all']);
+
+/** A limit where 0 means "no limit", so a DAG param can default to 0. */
+export const optionalLimit = z
+  .number()
+  .int()
+  .min(0)
+  .optional()
+  .transform((n) => (n ? n : undefined));
