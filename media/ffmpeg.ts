@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { ClipShape } from '../datasets/clip.ts';
 import { clipByteLength } from '../datasets/clip.ts';
-import { temporaryPathFor } from '../utils/atomicFile.ts';
+import { makeDirectory, temporaryPathFor } from '../utils/atomicFile.ts';
 import { assertClipFrames, assertClipShape } from './frames.ts';
 
 /**
@@ -276,7 +276,7 @@ export async function writeMp4(
     // the temporary name has no .mp4 extension for ffmpeg to guess the container from
     '-f', 'mp4', '-y', tmp,
   ];
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   try {
     const input = frames instanceof Uint8Array ? frames : exactLength(frames, clipByteLength(shape));
     await runFfmpeg(args, { input, signal });

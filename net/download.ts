@@ -9,13 +9,14 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DownloadAbortedError, DownloadError } from './DownloadError.ts';
+import { makeDirectory } from '../utils/atomicFile.ts';
 
 export { DownloadAbortedError, DownloadError } from './DownloadError.ts';
 
@@ -156,7 +157,7 @@ async function withPathLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
 
 async function download(spec: DownloadSpec, o: Options): Promise<DownloadResult> {
   const part = `${spec.path}.part`;
-  await mkdir(dirname(spec.path), { recursive: true });
+  await makeDirectory(dirname(spec.path));
 
   const existing = await fileSize(spec.path);
   if (existing !== undefined && (await matches(spec, spec.path, existing, o.signal))) {

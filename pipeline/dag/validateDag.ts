@@ -36,10 +36,15 @@ export function validateDag(args: ValidateDagArgs): DagSpec {
   };
   const fail = () => new DagValidationError(errors);
 
-  for (const error of doc.errors) {
+  // One syntax slip makes the parser report a cascade; the first few lines say all there is to say.
+  let hinted = false;
+  for (const error of doc.errors.slice(0, 3)) {
     // `linePos` is only filled in with prettyErrors; compute it from the offset ourselves.
     const pos = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
-    errors.push(new DagError({ file, line: pos?.line, column: pos?.col }, `YAML syntax: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`));
+    const lineText = text.split('\n')[(pos?.line ?? 1) - 1] ?? '';
+    // The most common slip in DAG files: `{count: ${params.count}}`, where YAML reads the braces as a map.
+    const hint = !hinted && (hinted = /\{[^}\n]*\$\{params\./.test(lineText)) ? ' (hint: inside a one-line {…} map, quote "${params.x}" or write the map in block style)' : '';
+    errors.push(new DagError({ file, line: pos?.line, column: pos?.col }, `YAML syntax: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}${hint}`));
   }
   if (errors.length) throw fail();
 

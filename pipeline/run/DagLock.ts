@@ -14,21 +14,24 @@ interface LockEntry {
   at: string;
 }
 
+/** Results remembered per stage: enough to switch between a few configs (say two `out` folders) and back. */
+const ENTRIES_PER_STAGE = 16;
+
 /**
- * `dag.lock.json`: for each stage that writes outputs, the fingerprint it ran with and a stamp of each
- * output. A stage whose fingerprint matches and whose outputs still carry the same stamps is up to date
- * (the idea of `dvc repro`, with stamps instead of content hashes to keep checks instant).
+ * `dag.lock.json`: for each stage that writes outputs, the fingerprints it ran with and a stamp of
+ * each output then. A stage whose fingerprint has an entry whose outputs still carry the same stamps
+ * is up to date (the idea of `dvc repro`, with stamps instead of content hashes to keep checks instant).
  */
 export class DagLock {
   private constructor(
     readonly path: string,
-    private readonly stages: Record<string, LockEntry>,
+    private readonly stages: Record<string, LockEntry[]>,
   ) {}
 
   static async load(path: string): Promise<DagLock> {
     try {
-      const parsed = JSON.parse(await readFile(path, 'utf8')) as { stages?: Record<string, LockEntry> };
-      return new DagLock(path, parsed.stages ?? {});
+      const parsed = JSON.parse(await readFile(path, 'utf8')) as { version?: number; stages?: Record<string, LockEntry[]> };
+      return new DagLock(path, parsed.version === 2 ? (parsed.stages ?? {}) : {});
     } catch {
       // No lock, or an unreadable one: everything is out of date, which is always safe.
       return new DagLock(path, {});
@@ -36,25 +39,26 @@ export class DagLock {
   }
 
   async isUpToDate(stage: string, fingerprint: string, outputs: readonly string[], cwd: string): Promise<boolean> {
-    const entry = this.stages[stage];
-    if (!entry || entry.fingerprint !== fingerprint || outputs.length === 0) return false;
+    const entry = this.stages[stage]?.find((e) => e.fingerprint === fingerprint);
+    if (!entry || outputs.length === 0) return false;
     const stamps = await stampAll(outputs, cwd);
     if (!stamps) return false;
     return canonical(stamps) === canonical(entry.outputs);
   }
 
   async record(stage: string, fingerprint: string, outputs: readonly string[], cwd: string): Promise<void> {
+    const others = (this.stages[stage] ?? []).filter((e) => e.fingerprint !== fingerprint);
     const stamps = await stampAll(outputs, cwd);
-    if (stamps) this.stages[stage] = { fingerprint, outputs: stamps, at: new Date().toISOString() };
-    else delete this.stages[stage];
+    this.stages[stage] = stamps ? [{ fingerprint, outputs: stamps, at: new Date().toISOString() }, ...others].slice(0, ENTRIES_PER_STAGE) : others;
   }
 
-  forget(stage: string): void {
-    delete this.stages[stage];
+  /** A failed run may have replaced outputs: its fingerprint's entry no longer describes them. */
+  forget(stage: string, fingerprint: string): void {
+    if (this.stages[stage]) this.stages[stage] = this.stages[stage].filter((e) => e.fingerprint !== fingerprint);
   }
 
   save(): Promise<void> {
-    return writeFileAtomic(this.path, JSON.stringify({ version: 1, stages: this.stages }, null, 2) + '\n');
+    return writeFileAtomic(this.path, JSON.stringify({ version: 2, stages: this.stages }, null, 2) + '\n');
   }
 }
 

@@ -149,7 +149,7 @@ export async function runDag(args: RunDagArgs): Promise<RunResult> {
       const p = plan.get(id)!;
       if (p.outputs.length) await lock.record(id, p.fingerprint, p.outputs, cwd);
     }
-  } else for (const id of running) lock.forget(id);
+  } else for (const id of running) lock.forget(id, plan.get(id)!.fingerprint);
   await lock.save().catch((error) => log.write(`could not save ${lock.path}: ${describeError(error)}`));
   await rejects.flushed();
 

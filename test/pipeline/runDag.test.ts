@@ -159,6 +159,28 @@ stages:
   assert.equal(edited.plan.get('out')!.action, 'run');
 });
 
+test('switching a param back to an earlier value whose outputs still exist is a cache hit', async () => {
+  const { run } = await setup();
+  const yaml = `
+name: switch
+params: {out: a.txt}
+stages:
+  src: {uses: count-source, with: {count: 3}}
+  out:
+    uses: slow-sink
+    from: src
+    with:
+      out: \${params.out}
+`;
+  resetProbe();
+  assert.equal((await run(yaml)).plan.get('out')!.action, 'run');
+  resetProbe();
+  assert.equal((await run(yaml, { overrides: ['out=b.txt'] })).plan.get('out')!.action, 'run');
+  resetProbe();
+  const back = await run(yaml, { overrides: ['out=a.txt'] });
+  assert.equal(back.plan.get('out')!.action, 'skip', 'a.txt is still what that config wrote');
+});
+
 test('every run writes manifest.json, dag.resolved.yaml and run.log in its own folder', async () => {
   const { dir, run } = await setup();
   resetProbe();
