@@ -1,5 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { SeenIds } from './SeenIds.ts';
 import { join } from 'node:path';
 import { OutputError, describeError } from '../../pipeline/errors/index.ts';
 import { StagingDirectory } from '../../utils/stagingDirectory.ts';
@@ -29,7 +32,7 @@ export class ShardWriter {
   private shape: ClipShape | undefined;
   private readonly shards: ShardInfo[] = [];
   private current: { handle: FileHandle; hash: Hash; entries: string[]; bytes: number; names: { bin: string; index: string } } | undefined;
-  private readonly ids = new Set<string>();
+  private readonly ids = new SeenIds();
   private readonly splits: DatasetMeta['splits'] = {};
   private readonly sources: Record<string, number> = {};
   private clips = 0;
@@ -56,11 +59,11 @@ export class ShardWriter {
     }
     const bytes = clipByteLength(want);
     if (clip.frames.length !== bytes) throw new Error(`clip has ${clip.frames.length} bytes of frames, its shape needs ${bytes}`);
-    if (this.ids.has(clip.id)) throw new Error(`duplicate clip id "${clip.id}"`);
 
+    this.ids.check(clip.id);
     await this.io(() => this.write(clip, bytes));
-    this.shape = want;
     this.ids.add(clip.id);
+    this.shape = want;
     this.clips++;
     this.splits[clip.split] = (this.splits[clip.split] ?? 0) + 1;
     this.sources[clip.source] = (this.sources[clip.source] ?? 0) + 1;
@@ -89,6 +92,9 @@ export class ShardWriter {
   /** Close the last shard, write dataset.json and move the dataset into place. */
   async finish(extra: { attributes?: Record<string, unknown> } = {}): Promise<DatasetMeta> {
     if (!this.shape) throw new Error('no clips to write: the dataset would be empty');
+    if (this.current) await this.io(() => this.closeShard());
+    const duplicates = await SeenIds.duplicatesAmong(this.ids.suspects, this.writtenIds());
+    if (duplicates.length) throw new Error(`duplicate clip ids in the dataset: ${duplicates.slice(0, 10).join(', ')}${duplicates.length > 10 ? ', …' : ''}`);
     return this.io(() => this.publish(this.shape!, extra.attributes ?? {}));
   }
 
@@ -123,6 +129,14 @@ export class ShardWriter {
     return meta;
   }
 
+  /** Every id written so far, streamed back from the index files in the staging folder. */
+  private async *writtenIds(): AsyncGenerator<string> {
+    for (const shard of this.shards) {
+      const lines = createInterface({ input: createReadStream(join(this.staging.path, shard.index), 'utf8'), crlfDelay: Infinity });
+      for await (const line of lines) if (line) yield (JSON.parse(line) as ShardIndexEntry).id;
+    }
+  }
+
   /** Remove everything written: used when the run fails or is interrupted. */
   async abort(): Promise<void> {
     await this.current?.handle.close().catch(() => undefined);
@@ -149,6 +163,7 @@ export class ShardWriter {
   private async closeShard(): Promise<void> {
     const shard = this.current!;
     this.current = undefined;
+    this.ids.shardClosed();
     try {
       await shard.handle.sync();
     } finally {

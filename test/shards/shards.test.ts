@@ -410,3 +410,31 @@ test('a broken index line or a truncated shard is a DatasetError naming the file
   await writeFile(bin, (await readFile(bin)).subarray(0, 600));
   await assert.rejects(collect((await Dataset.open(out2)).stream()), (error: unknown) => error instanceof DatasetError && error.message.includes(bin) && /c-0002 is truncated/.test(error.message));
 });
+
+test('a duplicate id in an earlier shard is caught when the dataset is finished, in fixed memory', async () => {
+  const dir = await tempDir();
+  const out = join(dir, 'dup');
+  const writer = await ShardWriter.create({ out, maxShardBytes: clipByteLength(SHAPE) * 4, name: 'dup' });
+  for (const clip of CLIPS.slice(0, 20)) await writer.add(clip);
+  // c-0003 went into the first shard; the writer is now several shards further on.
+  await writer.add({ ...makeClip(30), id: CLIPS[3].id });
+  await assert.rejects(writer.finish(), /duplicate clip ids in the dataset: c-0003$/);
+  await writer.abort();
+  assert.ok(!existsSync(out));
+});
+
+test('many distinct ids are never reported as duplicates', async () => {
+  const { SeenIds } = await import('../../datasets/shards/SeenIds.ts');
+  const seen = new SeenIds();
+  for (let i = 0; i < 200_000; i++) {
+    const id = `clip-${i}`;
+    seen.check(id);
+    seen.add(id);
+    if (i % 1000 === 999) seen.shardClosed();
+  }
+  assert.ok(seen.suspects.size < 20, `${seen.suspects.size} false suspects`);
+  async function* ids() {
+    for (let i = 0; i < 200_000; i++) yield `clip-${i}`;
+  }
+  assert.deepEqual(await SeenIds.duplicatesAmong(seen.suspects, ids()), []);
+});
