@@ -36,6 +36,7 @@ export const downloadStage = defineSource({
     })
     .refine((c) => c.files !== undefined || c.list !== undefined, 'give `files` or `list`'),
   outputs: (c) => [c.dir],
+  inputs: (c) => (c.list ? [c.list] : []),
   total: (c) => c.files?.length,
   async *open(c, context) {
     const dir = resolve(context.cwd, c.dir);

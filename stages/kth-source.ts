@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineSource } from '../pipeline/core/StageType.ts';
 import { KTH_ACTIONS, readKth } from '../datasets/kth/readKth.ts';
-import { commaList, optionalLimit, splitChoice } from './internal/schemas.ts';
+import { commaList, optionalLimit, splitChoice, under } from './internal/schemas.ts';
 import { segmentsOf } from './internal/readerItems.ts';
 
 /** KTH sub-sequences (00sequences.txt frame ranges) with captions derived from the labels. */
@@ -21,5 +21,6 @@ export const kthSourceStage = defineSource({
     split: splitChoice.default('all'),
     limit: optionalLimit,
   }),
+  inputs: (c) => [c.root, under(c.root, c.sequencesFile), under(c.root, c.videosDir)].filter((p): p is string => p !== undefined),
   open: (c, context) => segmentsOf(readKth({ ...c, root: resolve(context.cwd, c.root) }), context),
 });

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineSource } from '../pipeline/core/StageType.ts';
 import { readMpii } from '../datasets/mpii/readMpii.ts';
-import { optionalLimit } from './internal/schemas.ts';
+import { optionalLimit, under } from './internal/schemas.ts';
 import { segmentsOf } from './internal/readerItems.ts';
 
 /** MPII-MD / LSMDC clips (video files or JPEG frame folders) with their annotation sentences. */
@@ -24,5 +24,6 @@ export const mpiiSourceStage = defineSource({
     fps: z.number().positive().default(25),
     limit: optionalLimit,
   }),
+  inputs: (c) => [c.root, under(c.root, c.annotations), under(c.root, c.videosDir), under(c.root, c.framesDir)].filter((p): p is string => p !== undefined),
   open: (c, context) => segmentsOf(readMpii({ ...c, root: resolve(context.cwd, c.root) }), context),
 });

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineSource } from '../pipeline/core/StageType.ts';
 import { readMsvd } from '../datasets/msvd/readMsvd.ts';
-import { commaList, optionalLimit, splitChoice } from './internal/schemas.ts';
+import { commaList, optionalLimit, splitChoice, under } from './internal/schemas.ts';
 import { segmentsOf } from './internal/readerItems.ts';
 
 /** MSVD clips with their captions, from a local copy (captions CSV + YouTubeClips/). */
@@ -20,5 +20,6 @@ export const msvdSourceStage = defineSource({
     split: splitChoice.default('all'),
     limit: optionalLimit,
   }),
+  inputs: (c) => [c.root, under(c.root, c.captionsFile), under(c.root, c.clipsDir)].filter((p): p is string => p !== undefined),
   open: (c, context) => segmentsOf(readMsvd({ ...c, root: resolve(context.cwd, c.root) }), context),
 });

@@ -22,6 +22,7 @@ export const readShardsStage = defineSource({
   kind: 'source',
   output: 'Clip',
   config,
+  inputs: (c) => [c.dataset],
   total(c) {
     try {
       // Best effort, for the progress bar only; open() reports a missing dataset properly.

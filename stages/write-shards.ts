@@ -33,10 +33,16 @@ export const writeShardsStage = defineSink({
     name: z.string().optional(),
     /** Words seen fewer times than this map to <unk>. */
     minWordCount: z.number().int().min(1).default(1),
+    /**
+     * Captions the vocabulary is counted from: `train` keeps val/test words out (they map to <unk>, as
+     * they would for a model trained on train); a dataset without train clips falls back to all.
+     */
+    vocabularyFrom: z.enum(['train', 'all']).default('train'),
     /** A fastText `.vec` or GloVe `.txt` file: the vocabulary's rows are kept as word-vectors.f32. Empty: none. */
     wordVectors: z.string().default(''),
   }),
   outputs: (config) => [config.out],
+  inputs: (config) => (config.wordVectors ? [config.wordVectors] : []),
   async open(config, context) {
     const out = resolve(context.cwd, config.out);
     const writer = await ShardWriter.create({
@@ -44,16 +50,22 @@ export const writeShardsStage = defineSink({
       maxShardBytes: Math.floor(config.maxShardMB * 1024 * 1024),
       name: config.name ?? out.split(/[\\/]/).pop()!,
     });
-    const vocabulary = new Vocabulary();
+    const fromTrain = new Vocabulary();
+    const fromAll = new Vocabulary();
     return {
       async consume(clip) {
         await writer.add(clip);
-        for (const tokens of captionTokens(clip)) vocabulary.add(tokens);
+        for (const tokens of captionTokens(clip)) {
+          fromAll.add(tokens);
+          if (clip.split === 'train') fromTrain.add(tokens);
+        }
       },
       async finish() {
+        const useTrain = config.vocabularyFrom === 'train' && fromTrain.distinctWords > 0;
+        const vocabulary = useTrain ? fromTrain : fromAll;
         vocabulary.finalize({ minCount: config.minWordCount });
         await writer.addFile('vocabulary.json', JSON.stringify(vocabulary.toJSON()) + '\n');
-        const attributes: Record<string, unknown> = { vocabulary: { file: 'vocabulary.json', size: vocabulary.size } };
+        const attributes: Record<string, unknown> = { vocabulary: { file: 'vocabulary.json', size: vocabulary.size, from: useTrain ? 'train' : 'all' } };
         if (config.wordVectors) {
           const vectors = await readWordVectors(resolve(context.cwd, config.wordVectors), vocabulary);
           await saveWordVectors(join(writer.stagingPath, 'word-vectors.f32'), vocabulary.words, vectors.vectors, vectors.dim);

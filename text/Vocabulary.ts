@@ -68,6 +68,11 @@ export class Vocabulary {
     return this;
   }
 
+  /** Distinct words counted so far (before or after finalize). */
+  get distinctWords(): number {
+    return this.counted.size;
+  }
+
   get finalized(): boolean {
     return this.table !== undefined;
   }

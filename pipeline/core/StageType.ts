@@ -18,6 +18,11 @@ interface StageTypeBase<Config> {
    * fingerprint is unchanged since they were written, a re-run skips the stage.
    */
   outputs?(config: Config): string[];
+  /**
+   * Files or folders the stage reads (a dataset root, a captions file, word vectors). Their sizes and
+   * modification times are part of the fingerprint, so a changed input re-runs the stage.
+   */
+  inputs?(config: Config): string[];
 }
 
 export type SourceItems<T> = Iterable<T> | AsyncIterable<T>;

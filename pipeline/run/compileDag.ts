@@ -1,4 +1,4 @@
-import { concat, defer, ignoreElements, merge, mergeMap, type Observable } from 'rxjs';
+import { concat, defer, ignoreElements, merge, tap, type Observable } from 'rxjs';
 import type { DagSpec, StageSpec } from '../dag/DagSpec.ts';
 import type { StageRegistry } from '../core/StageRegistry.ts';
 import type { StageContext } from '../core/StageContext.ts';
@@ -148,7 +148,19 @@ export async function compileDag(args: CompileDagArgs): Promise<CompiledDag> {
     }
   }
 
+  // The stage whose own stream errs is the one that failed; the rest are merely stopped.
+  const marked = works.map((work, i) =>
+    work.pipe(
+      tap({
+        error: () => {
+          const stat = stats.get(stages[i].id)!;
+          stat.status = 'failed';
+          stat.finishedAt = Date.now();
+        },
+      }),
+    ),
+  );
   // Consumers subscribe before producers: sinks first, sources last.
-  const run$ = defer(() => merge(...[...works].reverse()));
+  const run$ = defer(() => merge(...marked.reverse()));
   return { run$, results, edges };
 }

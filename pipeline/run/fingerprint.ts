@@ -9,11 +9,11 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * A stage's fingerprint: its type and type version, its resolved config and its upstreams'
- * fingerprints. Equal fingerprints mean equal inputs and equal work, so equal outputs.
+ * A stage's fingerprint: its type and type version, its resolved config, a stamp of the files it reads
+ * and its upstreams' fingerprints. Equal fingerprints mean equal inputs and equal work, so equal outputs.
  */
-export function stageFingerprint(spec: StageSpec, typeVersion: number, upstream: readonly string[]): string {
+export function stageFingerprint(spec: StageSpec, typeVersion: number, upstream: readonly string[], inputStamp = ''): string {
   return createHash('sha256')
-    .update(canonicalJson({ uses: spec.uses, version: typeVersion, config: spec.config, upstream }))
+    .update(canonicalJson({ uses: spec.uses, version: typeVersion, config: spec.config, upstream, inputs: inputStamp }))
     .digest('hex');
 }

@@ -3,6 +3,7 @@ import type { StageRegistry } from '../core/StageRegistry.ts';
 import { UsageError } from '../errors/index.ts';
 import type { DagLock } from './DagLock.ts';
 import { stageFingerprint } from './fingerprint.ts';
+import { stampInputs } from './inputStamp.ts';
 
 export interface StagePlan {
   id: string;
@@ -29,7 +30,9 @@ export async function planRun(dag: DagSpec, registry: StageRegistry, lock: DagLo
   const plans = new Map<string, StagePlan>();
   for (const stage of dag.stages) {
     const type = registry.get(stage.uses)!;
-    const fingerprint = stageFingerprint(stage, type.version, stage.from.map((id) => plans.get(id)!.fingerprint));
+    const inputs = type.inputs?.(stage.config).filter(Boolean) ?? [];
+    const inputStamp = inputs.length ? await stampInputs(inputs, cwd) : '';
+    const fingerprint = stageFingerprint(stage, type.version, stage.from.map((id) => plans.get(id)!.fingerprint), inputStamp);
     const outputs = type.outputs?.(stage.config) ?? [];
     let action: StagePlan['action'] = 'run';
     let reason = 'writes no outputs of its own';

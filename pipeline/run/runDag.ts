@@ -130,7 +130,8 @@ export async function runDag(args: RunDagArgs): Promise<RunResult> {
     failure = error;
     status = error instanceof RunAbortedError ? 'aborted' : 'failed';
     if (!controller.signal.aborted) controller.abort(error);
-    for (const stat of stats.values()) if (stat.status === 'running' || stat.status === 'pending') stat.status = status === 'aborted' ? 'aborted' : 'failed';
+    // The stage whose stream failed is marked `failed` (compileDag); the others were stopped because of it.
+    for (const stat of stats.values()) if (stat.status === 'running' || stat.status === 'pending') stat.status = 'aborted';
     // Undo in reverse order of opening: sinks remove their staging files, sources end their children.
     for (const cleanup of cleanups.reverse()) {
       try {

@@ -1,3 +1,4 @@
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -18,3 +19,9 @@ export const optionalLimit = z
   .min(0)
   .optional()
   .transform((n) => (n ? n : undefined));
+
+/** `path` inside `root` unless it is absolute (how readers resolve their optional paths). */
+export function under(root: string, path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  return isAbsolute(path) ? path : join(root, path);
+}
