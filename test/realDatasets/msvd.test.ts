@@ -181,7 +181,7 @@ test('msvd-prepare: vocabulary, word vectors and preview are written with the da
     vocabulary: unknown;
     wordVectors: { file: string; dim: number; source: string; coverage: { found: number; words: number; ratio: number; missing: string[] } };
   };
-  assert.deepEqual(attributes.vocabulary, { file: 'vocabulary.json', size: vocabulary.words.length });
+  assert.deepEqual(attributes.vocabulary, { file: 'vocabulary.json', size: vocabulary.words.length, from: 'train' });
   const vectors = attributes.wordVectors;
   assert.equal(vectors.file, 'word-vectors.f32');
   assert.equal(vectors.dim, 3);
