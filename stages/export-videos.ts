@@ -41,6 +41,7 @@ export const exportVideosStage = defineSink({
       async consume(clip) {
         if (config.limit !== undefined && taken >= config.limit) return;
         const slot = taken++;
+        if (config.limit !== undefined && taken >= config.limit) context.complete();
         const name = `${fileStem(clip.id)}.${config.format}`;
         const path = join(staging.path, name);
         try {

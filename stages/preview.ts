@@ -27,6 +27,8 @@ export const previewStage = defineSink({
     return {
       consume(clip) {
         if (clips.length < config.limit) clips.push(clip);
+        // Enough: stop reading (an upstream feeding only this stage stops too).
+        if (clips.length >= config.limit) context.complete();
       },
       async finish() {
         if (!clips.length) throw new Error('no clips to preview');

@@ -17,4 +17,9 @@ export interface StageContext {
   reject(item: string, reason: string): Promise<void>;
   /** Run `cleanup` when the run ends in failure or abort (remove staging files, end children). */
   onAbort(cleanup: () => Promise<void> | void): void;
+  /**
+   * This stage needs no more input (a trainer reached its step count, a preview has its clips): it stops
+   * reading, finishes as usual (flush, finish), and upstream stages that feed nothing else stop too.
+   */
+  complete(): void;
 }

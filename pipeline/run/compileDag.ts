@@ -1,4 +1,4 @@
-import { concat, defer, ignoreElements, merge, tap, type Observable } from 'rxjs';
+import { concat, defer, ignoreElements, merge, share, Subject, take, takeUntil, tap, type Observable } from 'rxjs';
 import type { DagSpec, StageSpec } from '../dag/DagSpec.ts';
 import type { StageRegistry } from '../core/StageRegistry.ts';
 import type { StageContext } from '../core/StageContext.ts';
@@ -18,7 +18,8 @@ export interface CompileDagArgs {
   registry: StageRegistry;
   /** Stages that run; the others are skipped (up to date) and get no edges. */
   running: ReadonlySet<string>;
-  contextFor(stage: StageSpec): StageContext;
+  /** The context of each stage, but for `complete`, which compileDag wires itself. */
+  contextFor(stage: StageSpec): Omit<StageContext, 'complete'>;
   stats: ReadonlyMap<string, StageStats>;
   /** Aborted when the run must stop; waits on edges end with it. */
   signal: AbortSignal;
@@ -46,10 +47,19 @@ export async function compileDag(args: CompileDagArgs): Promise<CompiledDag> {
   const works: Observable<never>[] = [];
   for (const stage of stages) {
     const type = registry.get(stage.uses)!;
-    const context = args.contextFor(stage);
+    const completeRequested = new Subject<void>();
+    const context: StageContext = { ...args.contextFor(stage), complete: () => completeRequested.next() };
     const stat = stats.get(stage.id)!;
     const outlet = new Outlet(edges.filter((e) => e.from === stage.id));
     const incoming = edges.filter((e) => e.to === stage.id);
+    // A stage stops early when it says it is done or when nobody reads its output any more; it then
+    // closes its inputs, so its upstreams can stop in turn.
+    const stop$ = merge(completeRequested, outlet.drained$).pipe(
+      take(1),
+      tap(() => incoming.forEach((edge) => edge.close())),
+      share(),
+    );
+    const input$ = fromEdges(incoming).pipe(takeUntil(stop$));
     const start = () => {
       stat.status = 'running';
       stat.startedAt ??= Date.now();
@@ -71,7 +81,7 @@ export async function compileDag(args: CompileDagArgs): Promise<CompiledDag> {
         defer(() => {
           start();
           return concat(
-            pullSource(items, outlet, signal, () => stat.out++),
+            pullSource(items, outlet, signal, () => stat.out++).pipe(takeUntil(stop$)),
             defer(async () => {
               outlet.complete();
               end();
@@ -107,7 +117,7 @@ export async function compileDag(args: CompileDagArgs): Promise<CompiledDag> {
       };
       works.push(
         concat(
-          fromEdges(incoming).pipe(mergeMapInOrder(handle, stage.concurrency)),
+          input$.pipe(mergeMapInOrder(handle, stage.concurrency)),
           defer(async () => {
             start();
             await emitAll(toAsyncIterable(transformer.flush?.()));
@@ -135,7 +145,7 @@ export async function compileDag(args: CompileDagArgs): Promise<CompiledDag> {
       };
       works.push(
         concat(
-          fromEdges(incoming).pipe(mergeMapInOrder(handle, stage.concurrency)),
+          input$.pipe(mergeMapInOrder(handle, stage.concurrency)),
           defer(async () => {
             start();
             const result = await sink.finish();

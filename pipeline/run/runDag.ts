@@ -95,7 +95,7 @@ export async function runDag(args: RunDagArgs): Promise<RunResult> {
   log.write(`run ${runId} of ${dag.file}: ${running.size} of ${dag.stages.length} stages to run`);
   for (const p of plan.values()) log.write(`${p.action === 'run' ? 'run' : 'skip'}: ${p.reason}`, p.id);
 
-  const contextFor = (stage: StageSpec): StageContext => ({
+  const contextFor = (stage: StageSpec): Omit<StageContext, 'complete'> => ({
     stageId: stage.id,
     signal: controller.signal,
     runDir,

@@ -9,6 +9,8 @@ export class Credits {
   private readonly waiting: Array<() => void> = [];
   /** The most credits ever taken at once: tests assert it never exceeds the capacity. */
   peakInUse = 0;
+  /** A closed edge has no consumer any more: takes succeed at once, gives are ignored. */
+  closed = false;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`edge capacity must be a whole number ≥ 1, got ${capacity}`);
@@ -22,6 +24,7 @@ export class Credits {
   /** Resolves once a credit is taken; rejects if `signal` aborts first. */
   take(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.closed) return Promise.resolve();
     if (this.available > 0) {
       this.available--;
       this.peakInUse = Math.max(this.peakInUse, this.inUse);
@@ -30,6 +33,7 @@ export class Credits {
     return new Promise<void>((resolve, reject) => {
       const grant = () => {
         signal?.removeEventListener('abort', onAbort);
+        if (this.closed) return resolve();
         this.available--;
         this.peakInUse = Math.max(this.peakInUse, this.inUse);
         resolve();
@@ -45,8 +49,15 @@ export class Credits {
   }
 
   give(): void {
+    if (this.closed) return;
     if (this.available >= this.capacity) throw new Error('a credit was given back twice');
     this.available++;
     this.waiting.shift()?.();
+  }
+
+  /** The consumer has gone: release every waiting producer, and never make one wait again. */
+  close(): void {
+    this.closed = true;
+    for (const grant of this.waiting.splice(0)) grant();
   }
 }

@@ -92,7 +92,13 @@ export const slowSink = defineSink({
   version: 1,
   kind: 'sink',
   input: 'Record',
-  config: z.strictObject({ delayMs: z.number().min(0).default(0), failOn: z.array(z.number()).default([]), out: z.string().optional() }),
+  config: z.strictObject({
+    delayMs: z.number().min(0).default(0),
+    failOn: z.array(z.number()).default([]),
+    out: z.string().optional(),
+    /** Say "done" to the engine after this many items. */
+    completeAfter: z.number().int().optional(),
+  }),
   outputs: (c) => (c.out ? [c.out] : []),
   open(c, ctx) {
     return {
@@ -101,6 +107,7 @@ export const slowSink = defineSink({
         if (c.failOn.includes(Number(item.n))) throw new Error(`sink refuses n=${item.n}`);
         probe.current.consumed++;
         probe.current.received.push(item);
+        if (c.completeAfter !== undefined && probe.current.consumed >= c.completeAfter) ctx.complete();
       },
       async finish() {
         probe.current.finished.push(ctx.stageId);

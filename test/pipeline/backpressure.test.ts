@@ -76,3 +76,38 @@ stages:
   assert.ok(result.edgePeaks.get('many->out')! <= 2);
   assert.equal(result.stats.get('many')!.out, 5000);
 });
+
+test('a stage that completes early stops its upstream: an endless source ends within the buffers', async () => {
+  const probe = resetProbe();
+  const result = await run(`
+name: early
+stages:
+  src: {uses: count-source, with: {count: 1000000000}}
+  mid: {uses: delay, from: src, buffer: 3}
+  out: {uses: slow-sink, from: mid, buffer: 2, with: {completeAfter: 25}}
+`);
+  assert.equal(result.status, 'succeeded', String(result.error));
+  assert.ok(probe.consumed >= 25 && probe.consumed <= 25 + 2, `consumed ${probe.consumed}`);
+  assert.ok(probe.produced <= 25 + 3 + 2 + 1, `the source stopped (produced ${probe.produced})`);
+  assert.deepEqual(probe.finished, ['out'], 'the sink still finishes normally');
+  assert.equal(result.stats.get('src')!.status, 'done');
+});
+
+test('with fan-out, a branch that completes early does not stop the other branch', async () => {
+  const probe = resetProbe();
+  const result = await run(`
+name: early-fan
+stages:
+  src: {uses: count-source, with: {count: 300}}
+  short: {uses: delay, from: src, with: {tag: short}}
+  long: {uses: delay, from: src, with: {tag: long}}
+  shortSink: {uses: slow-sink, from: short, with: {completeAfter: 5}}
+  longSink: {uses: slow-sink, from: long}
+`);
+  assert.equal(result.status, 'succeeded', String(result.error));
+  const longItems = probe.received.filter((r) => (r as { via: string[] }).via[0] === 'long').length;
+  const shortItems = probe.received.filter((r) => (r as { via: string[] }).via[0] === 'short').length;
+  assert.equal(longItems, 300);
+  assert.ok(shortItems < 300, `the short branch stopped early (${shortItems})`);
+  assert.equal(probe.produced, 300);
+});
