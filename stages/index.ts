@@ -1,5 +1,6 @@
 import { StageRegistry } from '../pipeline/core/StageRegistry.ts';
 import { annotateCaptionsStage } from './annotate-captions.ts';
+import { batchStage } from './batch.ts';
 import { bouncingDigitsStage } from './bouncing-digits.ts';
 import { downloadStage } from './download.ts';
 import { exportVideosStage } from './export-videos.ts';
@@ -30,6 +31,7 @@ export function builtinStages(): StageRegistry {
     filterCaptionsStage,
     annotateCaptionsStage,
     extractFramesStage,
+    batchStage,
     // sinks
     writeShardsStage,
     exportVideosStage,

@@ -1,5 +1,6 @@
 import type { Clip } from '../../datasets/clip.ts';
 import type { VideoSegment } from '../../datasets/segment.ts';
+import type { ClipBatch } from '../../datasets/batch.ts';
 
 /**
  * The item types that flow along DAG edges, by the name stage types declare. Validation checks that
@@ -10,13 +11,15 @@ export interface ItemTypes {
   Clip: Clip;
   /** A part of a real video with captions, before frames are extracted. */
   VideoSegment: VideoSegment;
+  /** Clips grouped for a training step. */
+  ClipBatch: ClipBatch;
   /** Any JSON-able record; used by generic and test stages. */
   Record: Record<string, unknown>;
 }
 
 export type ItemTypeName = keyof ItemTypes;
 
-export const ITEM_TYPE_NAMES: readonly ItemTypeName[] = ['Clip', 'VideoSegment', 'Record'];
+export const ITEM_TYPE_NAMES: readonly ItemTypeName[] = ['Clip', 'VideoSegment', 'ClipBatch', 'Record'];
 
 /** A short id for an item in logs and rejects: its `id` field when it has one. */
 export function itemLabel(item: unknown, fallbackIndex: number): string {
