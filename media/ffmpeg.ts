@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
-import { open, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { ClipShape } from '../datasets/clip.ts';
 import { clipByteLength } from '../datasets/clip.ts';
-import { makeDirectory, temporaryPathFor } from '../utils/atomicFile.ts';
+import { writeAtomically } from '../utils/atomicFile.ts';
 import { assertClipFrames, assertClipShape } from './frames.ts';
 
 /**
@@ -266,8 +264,7 @@ export async function writeMp4(
   if (scale > 1) filters.push(`scale=${scaledW}:${scaledH}:flags=neighbor`);
   if (outW !== scaledW || outH !== scaledH) filters.push(`pad=${outW}:${outH}:0:0:black`);
 
-  const tmp = temporaryPathFor(path);
-  const args = [
+  const argsFor = (tmp: string) => [
     '-f', 'rawvideo', '-pix_fmt', c === 1 ? 'gray' : 'rgb24', '-s', `${w}x${h}`, '-framerate', String(fps), '-i', 'pipe:0',
     ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
     '-c:v', 'libx264', '-crf', String(crf), '-pix_fmt', 'yuv420p',
@@ -276,21 +273,10 @@ export async function writeMp4(
     // the temporary name has no .mp4 extension for ffmpeg to guess the container from
     '-f', 'mp4', '-y', tmp,
   ];
-  await makeDirectory(dirname(path));
-  try {
+  await writeAtomically(path, (tmp) => {
     const input = frames instanceof Uint8Array ? frames : exactLength(frames, clipByteLength(shape));
-    await runFfmpeg(args, { input, signal });
-    const handle = await open(tmp, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
+    return runFfmpeg(argsFor(tmp), { input, signal });
+  });
 }
 
 /** A short stream would otherwise become a valid but shorter video, and a long one silently cut. */

@@ -37,12 +37,27 @@ export async function makeDirectory(path: string): Promise<void> {
  * write to a temporary name in the same folder, fsync, rename. On failure the temporary file is removed.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await makeDirectory(dirname(path));
-  const tmp = temporaryPathFor(path);
-  try {
+  await writeAtomically(path, async (tmp) => {
     const handle = await open(tmp, 'w');
     try {
       await handle.writeFile(data);
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/**
+ * Let `write` produce a file at a temporary name (itself, or through a child process such as ffmpeg),
+ * then fsync it and rename it to `path`; on any failure the temporary file is removed.
+ */
+export async function writeAtomically(path: string, write: (temporaryPath: string) => Promise<void>): Promise<void> {
+  await makeDirectory(dirname(path));
+  const tmp = temporaryPathFor(path);
+  try {
+    await write(tmp);
+    const handle = await open(tmp, 'r+');
+    try {
       await handle.sync();
     } finally {
       await handle.close();
