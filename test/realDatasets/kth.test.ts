@@ -160,7 +160,7 @@ test('kth-prepare, all actions: other actions added, missing and corrupt videos 
   assert.equal(manifest.rejected, 4);
   assert.deepEqual(
     Object.fromEntries(Object.entries(manifest.stages).map(([id, s]) => [id, [s.in, s.out, s.rejected]])),
-    { clips: [0, 11, 3], annotate: [11, 11, 0], frames: [11, 10, 1], shards: [10, 0, 0], preview: [10, 0, 0] },
+    { clips: [0, 11, 3], annotate: [11, 11, 0], frames: [11, 10, 1], shards: [10, 0, 0], preview: [8, 0, 0] /* the preview stops reading at its limit of 8 */ },
   );
 });
 

@@ -42,7 +42,7 @@ test('kth-prepare over 40 sub-sequences: counts consistent across stages, edges 
   assert.equal(s.frames.in, s.annotate.out);
   assert.equal(s.frames.out, s.frames.in - s.frames.rejected);
   assert.equal(s.shards.in, s.frames.out);
-  assert.equal(s.preview.in, s.frames.out);
+  assert.equal(s.preview.in, Math.min(8, s.frames.out), 'the preview stops reading at its limit of 8');
   assert.equal(s.frames.out, total);
   assert.equal(s.shards.result?.clips, total);
   for (const [id, stage] of Object.entries(s)) assert.equal(stage.status, 'done', id);
