@@ -16,11 +16,16 @@ export const WORKER_FILE = fileURLToPath(new URL('./extractWorker.ts', import.me
  * - extract: extractFrames() called directly on readKth()'s segments, 2 at a time, results dropped:
  *   the per-clip product code (runFfmpeg, frame assembly, uniform sampling) without the engine and the
  *   other stages;
- * - reference: the same ffmpeg command lines (same trim, scale, crop, gray) spawned 2 at a time with
- *   stdout on /dev/null, nothing in Node but the spawning.
+ * - reference: raw ffmpeg decoding each range (trim, then scale, crop, gray for every frame of it, all
+ *   sent to stdout), spawned 2 at a time with stdout on /dev/null, nothing in Node but the spawning.
+ *   This was extractFrames' own command line until it learnt to pick the T frames inside ffmpeg; it
+ *   stays the yardstick of the target (decoded frames/s), so figures compare across versions;
+ * - reference-picks: the same, with the command line extractFrames builds now (trim, select the T
+ *   picks, then scale, crop, gray: T frames out): the same ffmpeg work as the product's, so the gap
+ *   to it is what Node and the engine add.
  */
-export type WorkerMode = 'pipeline' | 'extract' | 'reference';
-export const WORKER_MODES: readonly WorkerMode[] = ['pipeline', 'extract', 'reference'];
+export type WorkerMode = 'pipeline' | 'extract' | 'reference' | 'reference-picks';
+export const WORKER_MODES: readonly WorkerMode[] = ['pipeline', 'extract', 'reference', 'reference-picks'];
 
 /** Output side and frames per clip, as given to the DAG with --set (the DAG's defaults too). */
 export const SIZE = 64;
@@ -32,7 +37,7 @@ export const CONCURRENCY = 2;
 export interface WorkerResult {
   mode: WorkerMode;
   count: number;
-  /** Clips that came out (pipeline: written to the shards; extract: returned; reference: ffmpeg runs that exited 0). */
+  /** Clips that came out (pipeline: written to the shards; extract: returned; references: ffmpeg runs that exited 0). */
   clips: number;
   /** Source frames the clips' ranges cover (sum of range lengths): what ffmpeg has to decode. */
   decodedFrames: number;

@@ -2,14 +2,16 @@
  * One measurement of the KTH frame-extraction benchmark, run in a fresh process so that its peak RSS
  * and its children's CPU time are its own:
  *
- *   node --import tsx bench/extractWorker.ts --mode pipeline|extract|reference --count N --root KTH --dir TMP
+ *   node --import tsx bench/extractWorker.ts --mode pipeline|extract|reference|reference-picks --count N --root KTH --dir TMP
  *
  * - `pipeline`: dags/kth-prepare.yaml as shipped, `--set root=KTH out=TMP/kth size=64 frames=16`, runs
  *   under TMP/runs, progress none.
  * - `extract`: the segments readKth() yields for KTH, each through extractFrames() (uniform mode, as
  *   the DAG's fps 0), 2 at a time, the clips dropped: the per-clip product code without the engine.
- * - `reference`: for the same segments, the ffmpeg command line extractFrames builds (trim to the
- *   range, the same scale + crop + gray, rawvideo), 2 processes at a time, stdout on /dev/null.
+ * - `reference`: for the same segments, raw ffmpeg decoding the range (trim to the range, the same
+ *   scale + crop + gray for all its frames, rawvideo), 2 processes at a time, stdout on /dev/null.
+ * - `reference-picks`: the same with the command line extractFrames builds (the T uniform picks
+ *   selected after trim, so only they are scaled and written).
  *
  * Prints one JSON line (a WorkerResult) on stdout; anything else goes to stderr.
  */
@@ -21,8 +23,9 @@ import { parseArgs } from 'node:util';
 import { readKth } from '../datasets/kth/readKth.ts';
 import type { VideoSegment } from '../datasets/segment.ts';
 import { isReject } from '../datasets/segment.ts';
-import { extractFrames } from '../media/extractFrames.ts';
+import { extractFrames, selectFrames } from '../media/extractFrames.ts';
 import { ffmpegPath } from '../media/ffmpeg.ts';
+import { sampleFrameIndices } from '../media/frames.ts';
 import { validateDag } from '../pipeline/dag/validateDag.ts';
 import { runDag } from '../pipeline/run/runDag.ts';
 import { builtinStages } from '../stages/index.ts';
@@ -97,7 +100,7 @@ gcObserver.observe({ entryTypes: ['gc'] });
 const childBefore = childCpuMs();
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-const result = mode === 'pipeline' ? await pipeline() : mode === 'extract' ? await extractOnly() : await reference();
+const result = mode === 'pipeline' ? await pipeline() : mode === 'extract' ? await extractOnly() : await reference(mode === 'reference-picks');
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 const memory = process.memoryUsage();
@@ -170,7 +173,8 @@ async function extractOnly(): Promise<Measured> {
   return { clips, decodedFrames: sourceFrames(), firstClipMs };
 }
 
-async function reference(): Promise<Measured> {
+/** Raw ffmpeg per clip; `picks`: only the T frames extractFrames keeps are selected (after trim) and output. */
+async function reference(picks: boolean): Promise<Measured> {
   const ffmpeg = ffmpegPath();
   const { size } = frameConfig;
   let firstClipMs: number | undefined;
@@ -179,17 +183,19 @@ async function reference(): Promise<Measured> {
     if (segment.media.kind !== 'video' || segment.range?.unit !== 'frames') throw new Error(`${segment.id}: not a frame-numbered video range`);
     const first = segment.range.start - 1;
     const frames = segment.range.end - segment.range.start + 1;
-    // As media/extractFrames.ts builds it for a frame range in uniform mode (and runFfmpeg's prefix).
+    // As media/extractFrames.ts builds it for a frame range in uniform mode (and runFfmpeg's prefix);
+    // without `picks`, as it did before it selected frames inside ffmpeg.
     const args = [
       '-hide_banner', '-loglevel', 'error', '-nostdin',
       '-i', `file:${segment.media.path}`, '-map', '0:v:0',
       '-vf', [
         `trim=start_frame=${first}:end_frame=${first + frames}`,
+        ...(picks ? [selectFrames(sampleFrameIndices(frames, frameConfig.frames))] : []),
         `scale=w='max(${size},ceil(${size}*dar))':h='max(${size},ceil(${size}/dar))':flags=bicubic+accurate_rnd+full_chroma_int`,
         `crop=${size}:${size}`,
         'format=gray',
       ].join(','),
-      '-frames:v', String(frames),
+      '-frames:v', String(picks ? Math.min(frames, frameConfig.frames) : frames),
       '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1',
     ];
     await new Promise<void>((resolve, reject) => {

@@ -12,7 +12,12 @@ import { sampleFrameIndices } from './frames.ts';
  * start of the range, or spread evenly over it), and each frame is resized so its short side is
  * `size` and centre-cropped to a square. Normally one ffmpeg process does all the work (run through
  * runFfmpeg); extra ones only probe the frame rate (frame-numbered range in fps mode), handle a
- * folder mixing JPEG and PNG, or find which image of a folder is broken.
+ * folder mixing JPEG and PNG, find which image of a folder is broken, or redo a frame range that
+ * turned out to run past the end of its video (see extractFromVideo).
+ *
+ * Frames are written straight into the [T, size, size, C] result wherever the frame they are is known
+ * in advance (a frame range in uniform mode, fps mode, frame folders); only uniform sampling over a
+ * stream of unknown length (no range, or a seconds range) has to hold frames until the stream ends.
  */
 
 export interface ExtractFramesArgs {
@@ -29,7 +34,9 @@ export interface ExtractFramesArgs {
   /**
    * Upper bound on decoded frames held in memory in uniform mode (memory guard), default 3000; at
    * least 2 x frames. A longer range is still decoded to its end, but only every 2^k-th frame is
-   * kept (plus the last), so the picks are within range/maxDecodedFrames frames of exact.
+   * kept (plus the last), so the picks are within range/maxDecodedFrames frames of exact. It does not
+   * apply to a frame range that the video covers: its T frames are picked exactly inside ffmpeg and
+   * only they are held.
    */
   maxDecodedFrames?: number;
 }
@@ -106,10 +113,24 @@ async function extractFromVideo(path: string, args: ExtractFramesArgs): Promise<
     // range (select would keep decoding to the end of the file).
     const first = range.start - 1;
     const count = range.end - range.start + 1;
+    const trim = `trim=start_frame=${first}:end_frame=${first + count}`;
     if (fps === undefined) {
+      // The range's length is known, and with it the T frames uniform sampling picks: select them
+      // inside ffmpeg (select's n counts the frames trim lets through, from 0), before scaling, so
+      // only they are resized and sent through the pipe, each straight into its place in the result.
+      // They are the frames the full path below would pick whenever the video has all `count`
+      // frames; the last pick is the range's last frame, so exactly T frames come out only then (or
+      // when T is 1: frame 0 either way). Fewer mean the video ends inside the range: the full path
+      // below then samples what there is, or reports 'too-short' / 'empty', exactly as it always has.
+      if (count >= t) {
+        const out = new Uint8Array(t * frameBytes);
+        const sink = new SequenceSink(out, frameBytes);
+        const filters = [trim, selectFrames(sampleFrameIndices(count, t)), ...tail];
+        await decode(path, [...input, '-vf', filters.join(','), '-frames:v', String(t), ...output], sink, args);
+        if (sink.count === t) return out;
+      }
       const sampler = new UniformSampler(frameBytes, args.maxDecodedFrames ?? DEFAULT_MAX_DECODED_FRAMES);
-      const filters = [`trim=start_frame=${first}:end_frame=${first + count}`, ...tail];
-      await decode(path, [...input, '-vf', filters.join(','), '-frames:v', String(count), ...output], sampler, args);
+      await decode(path, [...input, '-vf', [trim, ...tail].join(','), '-frames:v', String(count), ...output], sampler, args);
       return sampler.pick(t, path, describeRange(range));
     }
     // fps mode picks frames by number in JS (relative frame floor(k * rate / fps), as for frame
@@ -119,7 +140,8 @@ async function extractFromVideo(path: string, args: ExtractFramesArgs): Promise<
     const rate = await probeFrameRate(path, signal);
     const wanted = fpsSteps(t, (k) => Math.floor((k * rate) / fps + EPSILON));
     const decodeCount = Math.min(count, wanted[t - 1] + 1);
-    const keeper = new IndexKeeper(frameBytes, wanted);
+    const out = new Uint8Array(t * frameBytes);
+    const keeper = new SlotFiller(out, frameBytes, wanted);
     const filters = [`trim=start_frame=${first}:end_frame=${first + decodeCount}`, ...tail];
     await decode(path, [...input, '-vf', filters.join(','), '-frames:v', String(decodeCount), ...output], keeper, args);
     const got = keeper.count;
@@ -132,7 +154,7 @@ async function extractFromVideo(path: string, args: ExtractFramesArgs): Promise<
         `range ${describeRange(range)} has ${got} frames (${fmt(rate)} fps), giving ${available} frames at ${fmt(fps)} fps; ${t} needed`,
       );
     }
-    return keeper.assemble(wanted);
+    return out;
   }
 
   // Seconds (or no) range: -ss before -i seeks to the keyframe before `start` and then decodes and
@@ -147,15 +169,15 @@ async function extractFromVideo(path: string, args: ExtractFramesArgs): Promise<
   // start_time=0: output frame k is the frame showing at (range start + k / fps); round=up makes that
   // "the last frame whose timestamp is <= that time" (the default, near, is up to half a step late).
   const filters = [`fps=fps=${fps}:start_time=0:round=up`, ...tail];
-  const wanted = Array.from({ length: t }, (_, k) => k);
-  const keeper = new IndexKeeper(frameBytes, wanted);
-  await decode(path, [...seek, ...input, '-vf', filters.join(','), '-frames:v', String(t), ...output], keeper, args);
+  const out = new Uint8Array(t * frameBytes);
+  const sink = new SequenceSink(out, frameBytes);
+  await decode(path, [...seek, ...input, '-vf', filters.join(','), '-frames:v', String(t), ...output], sink, args);
   const where = range ? `range ${describeRange(range)}` : 'the video';
-  if (keeper.count === 0) throw new ExtractError('empty', path, `no frames in ${where}`);
-  if (keeper.count < t) {
-    throw new ExtractError('too-short', path, `${where} gives ${keeper.count} frames at ${fmt(fps)} fps; ${t} needed`);
+  if (sink.count === 0) throw new ExtractError('empty', path, `no frames in ${where}`);
+  if (sink.count < t) {
+    throw new ExtractError('too-short', path, `${where} gives ${sink.count} frames at ${fmt(fps)} fps; ${t} needed`);
   }
-  return keeper.assemble(wanted);
+  return out;
 }
 
 async function assertFile(path: string): Promise<void> {
@@ -250,11 +272,19 @@ async function extractFromFolder(dir: string, folderFps: number, args: ExtractFr
   );
 
   const frameBytes = args.size * args.size * args.channels;
-  const decoded: Uint8Array[] = [];
+  const out = new Uint8Array(t * frameBytes);
+  // Where each image is in decoding order (the order of `unique`).
+  const order = new Map(unique.map((index, u) => [index, u]));
+  let decoded = 0;
   // One ffmpeg for all of them; image2pipe probes a single codec, so a folder mixing JPEG and PNG
   // gets one process per run of same-format images (normally just one).
   for (const run of runsByFormat(files)) {
-    const keeper = new IndexKeeper(frameBytes, run.files.map((_, i) => i));
+    // Output slot k takes this run's frame i when picks[k] is the run's i-th image (-1: another run's).
+    const slots = picks.map((index) => {
+      const i = order.get(index)! - decoded;
+      return i >= 0 && i < run.files.length ? i : -1;
+    });
+    const keeper = new SlotFiller(out, frameBytes, slots);
     let failure: unknown;
     try {
       const ffmpegArgs = [...imageInput(run.codec), '-vf', resizeFilters(args.size, args.channels).join(','), ...rawOutput(args.channels)];
@@ -272,12 +302,8 @@ async function extractFromFolder(dir: string, folderFps: number, args: ExtractFr
       }
       throw failure ?? new ExtractError('corrupt', dir, `ffmpeg decoded ${keeper.count} frames from ${run.files.length} images`);
     }
-    for (let i = 0; i < run.files.length; i++) decoded.push(keeper.get(i));
+    decoded += run.files.length;
   }
-
-  const byIndex = new Map(unique.map((index, i) => [index, decoded[i]]));
-  const out = new Uint8Array(t * frameBytes);
-  picks.forEach((index, k) => out.set(byIndex.get(index)!, k * frameBytes));
   return out;
 }
 
@@ -371,9 +397,27 @@ function pixFmt(channels: 1 | 3): 'gray' | 'rgb24' {
   return channels === 1 ? 'gray' : 'rgb24';
 }
 
-/** Receives whole frames; returns the buffer to fill next (the same one when it did not keep it). */
+/**
+ * A select filter passing exactly the frames numbered `indices` (from 0, as they reach it), e.g.
+ * `select=eq(n\,0)+eq(n\,5)`: commas escaped for the filtergraph. One term per distinct index, all
+ * evaluated for every frame: cheap next to decoding it, even for T in the hundreds.
+ */
+export function selectFrames(indices: readonly number[]): string {
+  if (indices.length === 0 || !indices.every((i) => Number.isInteger(i) && i >= 0)) {
+    throw new RangeError(`selectFrames: indices must be non-negative integers, got ${indices.join(', ')}`);
+  }
+  return `select=${[...new Set(indices)].map((i) => `eq(n\\,${i})`).join('+')}`;
+}
+
+/**
+ * Where decode() puts the frames ffmpeg writes: each frame's bytes are copied from the pipe's chunks
+ * straight into the buffer target() gives for it, so a frame the caller keeps is never copied again.
+ */
 interface FrameSink {
-  accept(frame: Uint8Array, index: number): Uint8Array;
+  /** The frame-sized buffer to write frame `index` (from 0) into. */
+  target(index: number): Uint8Array;
+  /** Frame `index` is complete in `frame`, the buffer target(index) gave. */
+  done(index: number, frame: Uint8Array): void;
 }
 
 async function decode(
@@ -384,7 +428,7 @@ async function decode(
   input?: Uint8Array,
 ): Promise<void> {
   const frameBytes = args.size * args.size * args.channels;
-  let frame: Uint8Array = new Uint8Array(frameBytes);
+  let frame: Uint8Array | undefined;
   let filled = 0;
   let index = 0;
   await runOrCorrupt(
@@ -395,12 +439,14 @@ async function decode(
       signal: args.signal,
       onStdout: (chunk) => {
         for (let offset = 0; offset < chunk.length; ) {
+          frame ??= sink.target(index);
           const n = Math.min(frameBytes - filled, chunk.length - offset);
-          frame.set(chunk.subarray(offset, offset + n), filled);
+          chunk.copy(frame, filled, offset, offset + n);
           filled += n;
           offset += n;
           if (filled === frameBytes) {
-            frame = sink.accept(frame, index++);
+            sink.done(index++, frame);
+            frame = undefined;
             filled = 0;
           }
         }
@@ -435,71 +481,117 @@ function lastLine(stderr: string): string {
   return lines[lines.length - 1] ?? 'no error message';
 }
 
-/** Keeps the frames whose index is listed (the rest are counted and dropped). */
-class IndexKeeper implements FrameSink {
+/** Frame k goes to slot k of `out` (frames beyond its end are counted and dropped). */
+class SequenceSink implements FrameSink {
   count = 0;
-  private readonly wanted: Set<number>;
-  private readonly kept = new Map<number, Uint8Array>();
+  private scratch: Uint8Array | undefined;
 
   constructor(
+    private readonly out: Uint8Array,
     private readonly frameBytes: number,
-    wanted: readonly number[],
-  ) {
-    this.wanted = new Set(wanted);
+  ) {}
+
+  target(index: number): Uint8Array {
+    const start = index * this.frameBytes;
+    if (start + this.frameBytes <= this.out.length) return this.out.subarray(start, start + this.frameBytes);
+    return (this.scratch ??= new Uint8Array(this.frameBytes));
   }
 
-  accept(frame: Uint8Array, index: number): Uint8Array {
+  done(index: number): void {
     this.count = index + 1;
-    if (!this.wanted.has(index)) return frame;
-    this.kept.set(index, frame);
-    return new Uint8Array(this.frameBytes);
+  }
+}
+
+/**
+ * Slot k of `out` takes frame `slots[k]` (a frame may fill several slots; -1 leaves a slot alone);
+ * the other frames are counted and dropped.
+ */
+class SlotFiller implements FrameSink {
+  count = 0;
+  /** Frame index -> the first slot it fills. */
+  private readonly firstSlot = new Map<number, number>();
+  private scratch: Uint8Array | undefined;
+
+  constructor(
+    private readonly out: Uint8Array,
+    private readonly frameBytes: number,
+    private readonly slots: readonly number[],
+  ) {
+    slots.forEach((index, k) => {
+      if (index >= 0 && !this.firstSlot.has(index)) this.firstSlot.set(index, k);
+    });
   }
 
-  get(index: number): Uint8Array {
-    const frame = this.kept.get(index);
-    if (!frame) throw new Error(`extractFrames: frame ${index} was not decoded`);
-    return frame;
+  target(index: number): Uint8Array {
+    const k = this.firstSlot.get(index);
+    if (k === undefined) return (this.scratch ??= new Uint8Array(this.frameBytes));
+    return this.out.subarray(k * this.frameBytes, (k + 1) * this.frameBytes);
   }
 
-  /** The listed frames in order (an index may repeat), as one tensor. */
-  assemble(indices: readonly number[]): Uint8Array {
-    const out = new Uint8Array(indices.length * this.frameBytes);
-    indices.forEach((index, k) => out.set(this.get(index), k * this.frameBytes));
-    return out;
+  done(index: number): void {
+    this.count = index + 1;
+    const first = this.firstSlot.get(index);
+    if (first === undefined) return;
+    const from = first * this.frameBytes;
+    for (let k = first + 1; k < this.slots.length; k++) {
+      if (this.slots[k] === index) this.out.copyWithin(k * this.frameBytes, from, from + this.frameBytes);
+    }
   }
 }
 
 /**
  * Keeps at most `max` frames of a stream of unknown length, evenly spaced: every stride-th frame,
  * the stride doubling (and every other kept frame dropped) whenever more than `max` are held; the
- * latest frame is always kept too, so the last frame of the range can be picked exactly.
+ * latest frame is always kept too, so the last frame of the range can be picked exactly. Buffers of
+ * frames it lets go are handed out again for the frames that follow.
  */
 class UniformSampler implements FrameSink {
   count = 0;
   private stride = 1;
-  private kept: { index: number; frame: Uint8Array }[] = [];
-  private last: { index: number; frame: Uint8Array } | undefined;
+  /** Kept frames in stream order: their indices (all multiples of `stride`) and buffers. */
+  private keptIndex: number[] = [];
+  private keptFrame: Uint8Array[] = [];
+  private lastIndex = -1;
+  private lastFrame: Uint8Array | undefined;
+  private readonly spare: Uint8Array[] = [];
 
   constructor(
     private readonly frameBytes: number,
     private readonly max: number,
   ) {}
 
-  accept(frame: Uint8Array, index: number): Uint8Array {
+  target(): Uint8Array {
+    return this.spare.pop() ?? new Uint8Array(this.frameBytes);
+  }
+
+  done(index: number, frame: Uint8Array): void {
     this.count = index + 1;
-    const previous = this.last;
-    this.last = { index, frame };
+    const previous = this.lastFrame;
+    // Whether the previous frame is among the kept ones (the stride has not changed since it came).
+    const previousKept = this.lastIndex % this.stride === 0;
+    this.lastIndex = index;
+    this.lastFrame = frame;
     if (index % this.stride === 0) {
-      this.kept.push(this.last);
-      if (this.kept.length > this.max) {
+      this.keptIndex.push(index);
+      this.keptFrame.push(frame);
+      if (this.keptIndex.length > this.max) {
         this.stride *= 2;
-        this.kept = this.kept.filter((k) => k.index % this.stride === 0);
+        let kept = 0;
+        for (let i = 0; i < this.keptIndex.length; i++) {
+          if (this.keptIndex[i] % this.stride === 0) {
+            this.keptIndex[kept] = this.keptIndex[i];
+            this.keptFrame[kept++] = this.keptFrame[i];
+          } else if (this.keptIndex[i] !== index) {
+            // Dropped (the current frame is not: it is still held as the latest).
+            this.spare.push(this.keptFrame[i]);
+          }
+        }
+        this.keptIndex.length = kept;
+        this.keptFrame.length = kept;
       }
     }
-    // Every kept frame's index is a multiple of the current stride, so one that is not was only
-    // held as `last` and its buffer can be reused.
-    if (previous && previous.index % this.stride !== 0) return previous.frame;
-    return new Uint8Array(this.frameBytes);
+    // Held only as the latest frame until now: free. (A kept one dropped above was freed there.)
+    if (previous && !previousKept) this.spare.push(previous);
   }
 
   /** T frames spread evenly over everything decoded, first and last included. */
@@ -513,10 +605,8 @@ class UniformSampler implements FrameSink {
   }
 
   private nearest(index: number): Uint8Array {
-    const last = this.last!;
-    const slot = Math.min(Math.round(index / this.stride), this.kept.length - 1);
-    const candidate = this.kept[slot];
-    return Math.abs(last.index - index) < Math.abs(candidate.index - index) ? last.frame : candidate.frame;
+    const slot = Math.min(Math.round(index / this.stride), this.keptIndex.length - 1);
+    return Math.abs(this.lastIndex - index) < Math.abs(this.keptIndex[slot] - index) ? this.lastFrame! : this.keptFrame[slot];
   }
 }
 

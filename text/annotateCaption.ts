@@ -118,7 +118,61 @@ function actionLemma(token: string, lemma: string): string | undefined {
   return verbReadings(token).find((reading) => isActionVerb(reading) && !isAuxiliary(reading));
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Datasets repeat captions (KTH derives one per action and scenario; MSVD and MPII-MD have many
+// identical sentences), so annotations are cached by caption text, least recently used out first.
+
+/** Captions whose annotation is kept. An entry is a few hundred bytes to a few KiB. */
+export const ANNOTATION_CACHE_ENTRIES = 4096;
+
+const cache = new Map<string, CaptionAnnotation>();
+let cacheHits = 0;
+let cacheMisses = 0;
+
+/**
+ * The annotation of one caption (see CaptionAnnotation). Each call returns a fresh object the caller
+ * may change freely: it shares nothing with the cache or with other calls' results.
+ */
 export function annotateCaption(caption: string): CaptionAnnotation {
+  let annotation = cache.get(caption);
+  if (annotation) {
+    cacheHits++;
+    // Map keeps insertion order: re-inserting makes this the most recently used entry.
+    cache.delete(caption);
+  } else {
+    cacheMisses++;
+    annotation = annotate(caption);
+    if (cache.size >= ANNOTATION_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  }
+  cache.set(caption, annotation);
+  return copyAnnotation(annotation);
+}
+
+/** Cache figures, for tests and benchmarks. */
+export function annotationCacheStats(): { entries: number; hits: number; misses: number } {
+  return { entries: cache.size, hits: cacheHits, misses: cacheMisses };
+}
+
+/** Empties the annotation cache and zeroes its counters. */
+export function clearAnnotationCache(): void {
+  cache.clear();
+  cacheHits = 0;
+  cacheMisses = 0;
+}
+
+function copyAnnotation(a: CaptionAnnotation): CaptionAnnotation {
+  return {
+    tokens: a.tokens.slice(),
+    pos: a.pos.slice(),
+    lemmas: a.lemmas.slice(),
+    actions: a.actions.slice(),
+    actionIndices: a.actionIndices.slice(),
+    entities: a.entities.map((entity) => ({ ...entity })),
+    someone: a.someone,
+  };
+}
+
+function annotate(caption: string): CaptionAnnotation {
   const winkNlp = nlp();
   const its = winkNlp.its;
   const doc = winkNlp.readDoc(separateFinalPunctuation(caption.normalize('NFKC')));

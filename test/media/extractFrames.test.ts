@@ -1,11 +1,11 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VideoSegment } from '../../datasets/segment.ts';
-import { ExtractError, extractFrames, naturalCompare } from '../../media/extractFrames.ts';
+import { ExtractError, extractFrames, naturalCompare, selectFrames } from '../../media/extractFrames.ts';
 import type { ExtractFramesArgs } from '../../media/extractFrames.ts';
 import { FfmpegError, runFfmpeg } from '../../media/ffmpeg.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -277,6 +277,88 @@ describe('picking frames', () => {
     assert.deepEqual(['10.png', '9.png', '1.png', 'a2.png', 'a10.png'].sort(naturalCompare), ['1.png', '9.png', '10.png', 'a2.png', 'a10.png']);
     const out = await extractFrames(args(folder(ramp.pngs), { frames: 3, range: { unit: 'frames', start: 8, end: 12 } }));
     assert.deepEqual(frameNumbers(out, 3), [7, 9, 11]);
+  });
+});
+
+describe('uniform mode over a frame range: the T frames are picked inside ffmpeg', () => {
+  // A frame range's length is known, so its T frames are selected inside ffmpeg; without a range (or
+  // with a seconds range) every frame comes to Node and is sampled there. Both must give the same bytes.
+  const same = (a: Uint8Array, b: Uint8Array, what: string) => assert.ok(Buffer.from(a).equals(Buffer.from(b)), what);
+
+  test('the same bytes as sampling every decoded frame', async () => {
+    const sources: [path: string, frames: number][] = [[ramp.avi, RAMP_FRAMES], [ramp.mp4, RAMP_FRAMES], [scene.mp4, 30], [bars.anamorphic, 10]];
+    for (const [path, n] of sources) {
+      for (const channels of [1, 3] as const) {
+        for (const frames of [1, 4, 7]) {
+          const whole = await extractFrames({ media: video(path), frames, size: 20, channels });
+          const ranged = await extractFrames({ media: video(path), frames, size: 20, channels, range: { unit: 'frames', start: 1, end: n } });
+          same(ranged, whole, `${path}, T=${frames}, C=${channels}`);
+        }
+      }
+    }
+    // A sub-range against the same frames as a seconds range: frames 11..30 are 1.0 s .. 2.9 s.
+    const sub = await extractFrames(args(video(scene.mp4), { frames: 6, range: { unit: 'frames', start: 11, end: 30 } }));
+    same(sub, await extractFrames(args(video(scene.mp4), { frames: 6, range: { unit: 'seconds', start: 1, end: 3 } })), 'frames 11..30');
+  });
+
+  /** The argument lists of the processes `work` starts (ChildProcess#spawn is what spawn() calls). */
+  async function spawnedArgs(work: () => Promise<unknown>): Promise<string[][]> {
+    const proto = ChildProcess.prototype as unknown as { spawn(this: ChildProcess, options: { args: string[] }): unknown };
+    const original = proto.spawn;
+    const seen: string[][] = [];
+    proto.spawn = function (this: ChildProcess, options: { args: string[] }) {
+      seen.push(options.args.slice(1));
+      return original.call(this, options);
+    };
+    try {
+      await work();
+    } finally {
+      proto.spawn = original;
+    }
+    return seen;
+  }
+
+  test('one ffmpeg, which outputs only the T picks; a second one only when the video ends early', async () => {
+    const range = { unit: 'frames', start: 5, end: 20 } as const;
+    const [only] = await spawnedArgs(() => extractFrames(args(video(ramp.avi), { frames: 6, range })));
+    assert.ok(only, 'ffmpeg ran');
+    const filters = only[only.indexOf('-vf') + 1];
+    assert.match(filters, /^trim=start_frame=4:end_frame=20,select=eq\(n\\,0\)\+eq\(n\\,3\)\+.*eq\(n\\,15\),scale=/);
+    assert.equal(only[only.indexOf('-frames:v') + 1], '6');
+    const past = await spawnedArgs(() => extractFrames(args(video(ramp.avi), { range: { unit: 'frames', start: 21, end: 60 } })));
+    assert.equal(past.length, 2);
+    assert.ok(!past[1][past[1].indexOf('-vf') + 1].includes('select='), 'the second one decodes the whole range');
+  });
+
+  test('a range running past the end of the video samples the frames there are, as before', async () => {
+    for (const media of [video(ramp.avi), video(ramp.mp4)]) {
+      // frames 21..40 exist, 41..60 do not: T picks spread over the 20 there are
+      const out = await extractFrames(args(media, { range: { unit: 'frames', start: 21, end: 60 } }));
+      assert.deepEqual(frameNumbers(out, 4), [20, 26, 33, 39]);
+      const one = await extractFrames(args(media, { frames: 1, range: { unit: 'frames', start: 31, end: 60 } }));
+      assert.deepEqual(frameNumbers(one, 1), [30]);
+    }
+  });
+
+  test('exact whatever maxDecodedFrames: only the T picks are held', async () => {
+    for (const media of [video(ramp.avi), video(ramp.mp4)]) {
+      const out = await extractFrames(args(media, { maxDecodedFrames: 8, range: { unit: 'frames', start: 1, end: 40 } }));
+      assert.deepEqual(frameNumbers(out, 4), [0, 13, 26, 39]);
+    }
+  });
+
+  test('many picks in one select expression', async () => {
+    const long = join(dir, 'long.avi');
+    await runFfmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=32x24:r=25:d=44', '-c:v', 'mpeg4', '-q:v', '2', long]);
+    const base = { media: video(long), frames: 1000, size: 8, channels: 1 } as const;
+    const whole = await extractFrames(base);
+    same(await extractFrames({ ...base, range: { unit: 'frames', start: 1, end: 1100 } }), whole, 'T=1000 of 1100');
+  });
+
+  test('selectFrames: one escaped eq() per distinct index', () => {
+    assert.equal(selectFrames([0, 5, 5, 9]), 'select=eq(n\\,0)+eq(n\\,5)+eq(n\\,9)');
+    assert.throws(() => selectFrames([]), RangeError);
+    assert.throws(() => selectFrames([1.5]), RangeError);
   });
 });
 

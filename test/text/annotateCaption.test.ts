@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { annotateCaption } from '../../text/annotateCaption.ts';
+import { ANNOTATION_CACHE_ENTRIES, annotateCaption, annotationCacheStats, clearAnnotationCache } from '../../text/annotateCaption.ts';
 import { ACTION_VERBS, isActionVerb } from '../../text/actionVerbs.ts';
 
 /** Caption -> expected action lemmas, MSVD / MPII-MD / synthetic style. */
@@ -103,4 +103,54 @@ test('action verb list: a few hundred lemmas, the required ones, no auxiliaries'
   }
   for (const aux of ['be', 'have', 'do']) assert.equal(isActionVerb(aux), false, aux);
   for (const verb of ACTION_VERBS) assert.match(verb, /^[a-z]+$/);
+});
+
+test('annotateCaption caches by caption text: repeats are hits with equal results', () => {
+  clearAnnotationCache();
+  const caption = 'a man is slicing a tomato while SOMEONE waves';
+  const first = annotateCaption(caption);
+  assert.deepEqual(annotationCacheStats(), { entries: 1, hits: 0, misses: 1 });
+  const second = annotateCaption(caption);
+  assert.deepEqual(annotationCacheStats(), { entries: 1, hits: 1, misses: 1 });
+  assert.deepEqual(second, first);
+  // Another spelling is another caption (NFKC and lower-casing are applied after the lookup).
+  annotateCaption(caption.toUpperCase());
+  assert.deepEqual(annotationCacheStats(), { entries: 2, hits: 1, misses: 2 });
+});
+
+test('annotateCaption results share nothing with the cache or each other', () => {
+  clearAnnotationCache();
+  const caption = 'SOMEONE left the room at 5 pm on Monday.';
+  const pristine = structuredClone(annotateCaption(caption));
+  const a = annotateCaption(caption);
+  a.tokens.push('x');
+  a.pos[0] = 'X';
+  a.lemmas.length = 0;
+  a.actions.push('fly');
+  a.actionIndices[0] = 99;
+  a.entities[0].text = 'changed';
+  a.entities.pop();
+  a.someone = false;
+  assert.deepEqual(annotateCaption(caption), pristine);
+  const [b, c] = [annotateCaption(caption), annotateCaption(caption)];
+  assert.notEqual(b.tokens, c.tokens);
+  assert.notEqual(b.entities[0], c.entities[0]);
+});
+
+test('annotateCaption cache is bounded and evicts the least recently used caption', () => {
+  clearAnnotationCache();
+  const caption = (i: number) => `digit ${i} moves left`;
+  annotateCaption(caption(0));
+  annotateCaption(caption(1));
+  for (let i = 2; i < ANNOTATION_CACHE_ENTRIES; i++) annotateCaption(caption(i));
+  assert.equal(annotationCacheStats().entries, ANNOTATION_CACHE_ENTRIES);
+  annotateCaption(caption(0)); // now the most recently used; caption 1 is the oldest
+  annotateCaption(caption(ANNOTATION_CACHE_ENTRIES)); // one too many: evicts caption 1
+  assert.equal(annotationCacheStats().entries, ANNOTATION_CACHE_ENTRIES);
+  const { hits, misses } = annotationCacheStats();
+  annotateCaption(caption(0));
+  assert.deepEqual(annotationCacheStats(), { entries: ANNOTATION_CACHE_ENTRIES, hits: hits + 1, misses }, 'caption 0 was kept');
+  annotateCaption(caption(1));
+  assert.deepEqual(annotationCacheStats(), { entries: ANNOTATION_CACHE_ENTRIES, hits: hits + 1, misses: misses + 1 }, 'caption 1 was evicted');
+  clearAnnotationCache();
 });
