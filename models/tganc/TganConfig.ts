@@ -1,0 +1,152 @@
+/**
+ * TGANs-C ("To Create What You Tell", Pan et al., ACM MM 2017) network sizes.
+ *
+ * One `TganArgs` describes the generator and the three matching-aware discriminators; generator.ts and
+ * discriminators.ts derive their own `…Args` from it. The number of up-/down-sampling stages is the length of
+ * `gChannels` / `dChannels`: every stage doubles (generator) or halves (discriminators) height and width, so
+ * `size` must be a multiple of 2^stages; time grows or shrinks by 2 only as far as `frames` allows (see
+ * `timeStrides`).
+ */
+
+export type TganChannels = 1 | 3;
+
+export interface TganArgs {
+  /** Frames per clip (16 in the paper). At least 2 (the motion discriminator compares adjacent frames). */
+  frames: number;
+  /** Frame height = width (48 in the paper; 64 also used). A multiple of 2^stages of both networks. */
+  size: number;
+  /** 1 (grey) or 3 (RGB). */
+  channels: TganChannels;
+  /** Length of the noise vector z (100 in the paper). */
+  noiseDim: number;
+  /** Length of the sentence vector the text encoder produces (e.g. 128). */
+  sentenceDim: number;
+  /**
+   * When set, every network first projects the sentence to this many features (dense + LeakyReLU) before
+   * using it (e.g. 64); when undefined the raw sentence vector is used.
+   */
+  conditionDim?: number;
+  /** Generator feature channels, coarse to fine, e.g. [256, 128, 64, 32]: one up-sampling stage each. */
+  gChannels: number[];
+  /** Discriminator feature channels, fine to coarse, e.g. [32, 64, 128, 256]: one stride-2 stage each. */
+  dChannels: number[];
+  /** Negative slope of the discriminators' LeakyReLUs (0.2). */
+  leak: number;
+  /** Generator activation after each batch norm: ReLU (DCGAN) or LeakyReLU with `leak`. Default 'relu'. */
+  gActivation?: 'relu' | 'leakyRelu';
+  /** Weight of the temporal-coherence loss on generated clips (0 or undefined: off). */
+  temporalCoherenceWeight?: number;
+  /** Build and train the motion discriminator (the paper's best variant). */
+  useMotionDiscriminator: boolean;
+  /** Seed for every initialiser (and, in TganModel, for the noise). Default 0. */
+  seed?: number;
+  /** Momentum of the batch-norm moving statistics. Default 0.9. */
+  batchNormMomentum?: number;
+}
+
+/** The paper's networks at `size`² (48 or 64; any multiple of 16), 16 frames, sentence vectors of 128. */
+export function defaultTganArgs(size = 48, channels: TganChannels = 3): TganArgs {
+  return validateTganArgs({
+    frames: 16,
+    size,
+    channels,
+    noiseDim: 100,
+    sentenceDim: 128,
+    conditionDim: 64,
+    gChannels: [256, 128, 64, 32],
+    dChannels: [32, 64, 128, 256],
+    leak: 0.2,
+    gActivation: 'relu',
+    useMotionDiscriminator: true,
+    seed: 0,
+  });
+}
+
+/** A very small configuration for tests: 4 frames of 16x16 grey, 3 stages, a handful of channels. */
+export function tinyTganArgs(overrides: Partial<TganArgs> = {}): TganArgs {
+  return validateTganArgs({
+    frames: 4,
+    size: 16,
+    channels: 1,
+    noiseDim: 8,
+    sentenceDim: 6,
+    conditionDim: 4,
+    gChannels: [16, 8, 4],
+    dChannels: [4, 8, 16],
+    leak: 0.2,
+    useMotionDiscriminator: true,
+    temporalCoherenceWeight: 0.1,
+    seed: 1,
+    ...overrides,
+  });
+}
+
+/** Throws a RangeError naming the first invalid field; returns the args unchanged when all are valid. */
+export function validateTganArgs<T extends TganArgs>(args: T): T {
+  positiveInteger('frames', args.frames);
+  if (args.frames < 2) throw new RangeError(`frames must be at least 2 (adjacent frames are compared), got ${args.frames}`);
+  positiveInteger('size', args.size);
+  if (args.channels !== 1 && args.channels !== 3) {
+    throw new RangeError(`channels must be 1 or 3, got ${String(args.channels)}`);
+  }
+  positiveInteger('noiseDim', args.noiseDim);
+  positiveInteger('sentenceDim', args.sentenceDim);
+  if (args.conditionDim !== undefined) positiveInteger('conditionDim', args.conditionDim);
+  channelList('gChannels', args.gChannels);
+  channelList('dChannels', args.dChannels);
+  for (const [name, list] of [['gChannels', args.gChannels], ['dChannels', args.dChannels]] as const) {
+    const factor = 2 ** list.length;
+    if (args.size % factor !== 0) {
+      throw new RangeError(
+        `size must be a multiple of ${factor} (2^${list.length}, one halving per entry of ${name}), got ${args.size}`,
+      );
+    }
+  }
+  if (!(Number.isFinite(args.leak) && args.leak >= 0 && args.leak < 1)) {
+    throw new RangeError(`leak must be in [0, 1), got ${args.leak}`);
+  }
+  if (args.gActivation !== undefined && args.gActivation !== 'relu' && args.gActivation !== 'leakyRelu') {
+    throw new RangeError(`gActivation must be 'relu' or 'leakyRelu', got ${String(args.gActivation)}`);
+  }
+  const tc = args.temporalCoherenceWeight;
+  if (tc !== undefined && !(Number.isFinite(tc) && tc >= 0)) {
+    throw new RangeError(`temporalCoherenceWeight must be a finite number >= 0, got ${tc}`);
+  }
+  if (typeof args.useMotionDiscriminator !== 'boolean') {
+    throw new RangeError(`useMotionDiscriminator must be true or false, got ${String(args.useMotionDiscriminator)}`);
+  }
+  if (args.seed !== undefined && !(Number.isSafeInteger(args.seed) && args.seed >= 0)) {
+    throw new RangeError(`seed must be a non-negative integer, got ${args.seed}`);
+  }
+  const m = args.batchNormMomentum;
+  if (m !== undefined && !(Number.isFinite(m) && m >= 0 && m < 1)) {
+    throw new RangeError(`batchNormMomentum must be in [0, 1), got ${m}`);
+  }
+  return args;
+}
+
+/**
+ * Time strides of `stages` stride-2 stages, coarse to fine, for a network that grows time from
+ * `frames / 2^k` to `frames`: k = min(stages, the number of times 2 divides frames). The doublings are
+ * the last k stages (the discriminators, read fine to coarse, halve time in their first stages).
+ */
+export function timeStrides(frames: number, stages: number): { startFrames: number; strides: (1 | 2)[] } {
+  let k = 0;
+  while (k < stages && (frames / 2 ** (k + 1)) % 1 === 0) k++;
+  const strides: (1 | 2)[] = [];
+  for (let i = 0; i < stages; i++) strides.push(i >= stages - k ? 2 : 1);
+  return { startFrames: frames / 2 ** k, strides };
+}
+
+function positiveInteger(name: string, value: number): void {
+  if (!(Number.isSafeInteger(value) && value >= 1)) {
+    throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
+  }
+}
+
+function channelList(name: string, list: number[]): void {
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new RangeError(`${name} must be a non-empty array of positive integers, got ${JSON.stringify(list)}`);
+  }
+  list.forEach((c, i) => positiveInteger(`${name}[${i}]`, c));
+}

@@ -1,0 +1,250 @@
+/**
+ * TGANs-C's three matching-aware discriminators. Each judges (clip, sentence) pairs and returns logits
+ * (not probabilities): real clip + its caption should score high; a generated clip, or a real clip with a
+ * mismatched caption, low (losses.ts).
+ *
+ * Each is built as two tf.LayersModels plus the full model composed of them:
+ *   trunk: clip [N, T, H, W, C] -> features [N, T', F]          (the expensive part, sentence-free)
+ *   head:  (features [N, T', F], sentence [N, S]) -> logits [N, T']
+ *   model: (clip, sentence) -> logits = head(trunk(clip), sentence)
+ * The caption only joins after the convolutions (the sentence vector is replicated over the final map), so
+ * training runs each trunk once on real and once on generated clips and reuses the real features for the
+ * mismatched-caption pairs (TganModel); `model` is what one saves, loads and calls at evaluation.
+ *
+ * - video (T' = 1): 3D convs, kernel 4, stride 2 in space (and in time while time can shrink, else
+ *   stride 1, kernel 3 or 1), LeakyReLU, batch norm after all but the first, down to [t, h, w, c];
+ *   F = t·h·w·c.
+ * - frame (T' = T): the clip's frames folded into the batch, 2D convs (kernel 4, stride 2) over each
+ *   frame; a logit per frame.
+ * - motion (T' = T - 1): per-frame 2D conv features as for frame (own weights), then differences of adjacent
+ *   frames' final feature maps; a logit per pair of adjacent frames.
+ *
+ * Head (shared design): the final map of each step, [H', W', c] (video: [t·h, w, c]), gets the sentence
+ * (projected by dense + LeakyReLU when conditionDim is set) replicated over all its positions and
+ * concatenated along channels; then a 1x1 conv (c filters) + LeakyReLU and a conv whose kernel covers the
+ * whole map (1 filter, valid) -> one logit per step. Convolutions rather than dense layers: on wasm the
+ * gradients of a matMul are transposed matMuls (2.6 s for one 3456x320x256 product here), while conv
+ * gradients run on XNNPACK through registerKernelFixes().
+ *
+ * Batch norm, biases and LeakyReLU come from fastGradLayers.ts (any rank, gradients that are fast on wasm);
+ * no rank-5 tile or slice is used.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { timeStrides, validateTganArgs } from './TganConfig.ts';
+import type { TganArgs, TganChannels } from './TganConfig.ts';
+import { normalInitializer } from './seeds.ts';
+import type { Initializer } from './seeds.ts';
+import { BatchNorm, ChannelBias, LeakyReLU } from './fastGradLayers.ts';
+import { FoldTime, RepeatOverMap, TemporalDifference, UnfoldTime } from './videoLayers.ts';
+
+export type DiscriminatorKind = 'video' | 'frame' | 'motion';
+export const DISCRIMINATOR_KINDS: readonly DiscriminatorKind[] = ['video', 'frame', 'motion'];
+
+export interface DiscriminatorArgs {
+  kind: DiscriminatorKind;
+  frames: number;
+  size: number;
+  channels: TganChannels;
+  sentenceDim: number;
+  /** Sentence projection size; undefined: the raw sentence is replicated. */
+  conditionDim?: number;
+  /** Feature channels, fine to coarse; one stride-2 stage per entry. */
+  dChannels: number[];
+  /** LeakyReLU slope. */
+  leak: number;
+  seed: number;
+  batchNormMomentum: number;
+  /** Model name; default `${kind}_discriminator`. Trunk and head are named `${name}_trunk`/`_head`. */
+  name?: string;
+}
+
+export function discriminatorArgsFrom(args: TganArgs, kind: DiscriminatorKind): DiscriminatorArgs {
+  validateTganArgs(args);
+  return {
+    kind,
+    frames: args.frames,
+    size: args.size,
+    channels: args.channels,
+    sentenceDim: args.sentenceDim,
+    ...(args.conditionDim !== undefined ? { conditionDim: args.conditionDim } : {}),
+    dChannels: [...args.dChannels],
+    leak: args.leak,
+    seed: args.seed ?? 0,
+    batchNormMomentum: args.batchNormMomentum ?? 0.9,
+  };
+}
+
+export interface Discriminator {
+  kind: DiscriminatorKind;
+  /** (clip, sentence) -> logits [N, T']. */
+  model: tf.LayersModel;
+  /** clip -> features [N, T', F]. */
+  trunk: tf.LayersModel;
+  /** (features, sentence) -> logits [N, T']. */
+  head: tf.LayersModel;
+  /** T': logits per clip (video 1, frame T, motion T - 1). */
+  logitsPerClip: number;
+}
+
+/** Input names of every discriminator model, in order. */
+export const DISCRIMINATOR_INPUTS = ['video', 'sentence'] as const;
+
+export function buildDiscriminator(args: DiscriminatorArgs): Discriminator {
+  const name = args.name ?? `${args.kind}_discriminator`;
+  const prefix = { video: 'dv', frame: 'df', motion: 'dm' }[args.kind];
+  const init = (layer: string): Initializer => normalInitializer(args.seed, `${name}/${layer}`);
+  const ctx: BuildContext = { args, prefix, init };
+
+  const clip = tf.input({ name: `${prefix}_trunk_${DISCRIMINATOR_INPUTS[0]}`, shape: [args.frames, args.size, args.size, args.channels] });
+  const features = args.kind === 'video' ? videoTrunk(ctx, clip) : frameTrunk(ctx, clip);
+  const trunk = tf.model({ name: `${name}_trunk`, inputs: clip, outputs: features });
+  const [, steps, featureSize] = features.shape as [null, number, number];
+  const map = finalMap(args);
+  if (featureSize !== map[0] * map[1] * map[2]) {
+    throw new Error(`${name}: trunk features of ${featureSize} do not form the expected [${map.join(', ')}] map`);
+  }
+  const head = matchingHead(ctx, `${name}_head`, steps, map);
+
+  const video = tf.input({ name: DISCRIMINATOR_INPUTS[0], shape: [args.frames, args.size, args.size, args.channels] });
+  const sentence = tf.input({ name: DISCRIMINATOR_INPUTS[1], shape: [args.sentenceDim] });
+  const logits = head.apply([trunk.apply(video) as tf.SymbolicTensor, sentence]) as tf.SymbolicTensor;
+  const model = tf.model({ name, inputs: [video, sentence], outputs: logits });
+  return { kind: args.kind, model, trunk, head, logitsPerClip: steps };
+}
+
+export function buildVideoDiscriminator(args: Omit<DiscriminatorArgs, 'kind'>): Discriminator {
+  return buildDiscriminator({ ...args, kind: 'video' });
+}
+
+export function buildFrameDiscriminator(args: Omit<DiscriminatorArgs, 'kind'>): Discriminator {
+  return buildDiscriminator({ ...args, kind: 'frame' });
+}
+
+export function buildMotionDiscriminator(args: Omit<DiscriminatorArgs, 'kind'>): Discriminator {
+  return buildDiscriminator({ ...args, kind: 'motion' });
+}
+
+/** Disposes the weights of a discriminator (trunk and head hold them all). */
+export function disposeDiscriminator(d: Discriminator): void {
+  d.model.dispose();
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+interface BuildContext {
+  args: DiscriminatorArgs;
+  prefix: string;
+  init: (layer: string) => Initializer;
+}
+
+function leaky(ctx: BuildContext, x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
+  return new LeakyReLU({ name, alpha: ctx.args.leak }).apply(x) as tf.SymbolicTensor;
+}
+
+/** 3D convs down to [N, t, h, w, c], returned as [N, 1, t·h·w·c]. */
+function videoTrunk(ctx: BuildContext, clip: tf.SymbolicTensor): tf.SymbolicTensor {
+  const { args, prefix } = ctx;
+  const stages = args.dChannels.length;
+  // Fine to coarse: time halves in the first stages (the generator's doublings, mirrored).
+  const strides = timeStrides(args.frames, stages).strides.slice().reverse();
+  let x = clip;
+  let t = args.frames;
+  args.dChannels.forEach((filters, i) => {
+    const name = `${prefix}_conv${i + 1}`;
+    const st = strides[i]!;
+    const kt = st === 2 ? 4 : t === 1 ? 1 : 3;
+    x = tf.layers
+      .conv3d({
+        name,
+        filters,
+        kernelSize: [kt, 4, 4],
+        strides: [st, 2, 2],
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: ctx.init(name),
+      })
+      .apply(x) as tf.SymbolicTensor;
+    // The first stage has a bias, the others batch norm.
+    if (i === 0) x = new ChannelBias({ name: `${name}_bias` }).apply(x) as tf.SymbolicTensor;
+    else x = new BatchNorm({ name: `${name}_bn`, momentum: args.batchNormMomentum }).apply(x) as tf.SymbolicTensor;
+    x = leaky(ctx, x, `${name}_act`);
+    t = Math.ceil(t / st);
+  });
+  const [, tt, h, w, c] = x.shape as number[];
+  return tf.layers.reshape({ name: `${prefix}_features`, targetShape: [1, tt! * h! * w! * c!] }).apply(x) as tf.SymbolicTensor;
+}
+
+/** Frames folded into the batch, 2D convs, unfolded: [N, T, h·w·c]; motion adds adjacent differences. */
+function frameTrunk(ctx: BuildContext, clip: tf.SymbolicTensor): tf.SymbolicTensor {
+  const { args, prefix } = ctx;
+  let x = new FoldTime({ name: `${prefix}_fold` }).apply(clip) as tf.SymbolicTensor;
+  args.dChannels.forEach((filters, i) => {
+    const name = `${prefix}_conv${i + 1}`;
+    x = tf.layers
+      .conv2d({
+        name,
+        filters,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: ctx.init(name),
+      })
+      .apply(x) as tf.SymbolicTensor;
+    // The first stage has a bias, the others batch norm.
+    if (i === 0) x = new ChannelBias({ name: `${name}_bias` }).apply(x) as tf.SymbolicTensor;
+    else x = new BatchNorm({ name: `${name}_bn`, momentum: args.batchNormMomentum }).apply(x) as tf.SymbolicTensor;
+    x = leaky(ctx, x, `${name}_act`);
+  });
+  const [, h, w, c] = x.shape as number[];
+  x = new UnfoldTime({ name: `${prefix}_unfold`, frames: args.frames }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reshape({ name: `${prefix}_features`, targetShape: [args.frames, h! * w! * c!] }).apply(x) as tf.SymbolicTensor;
+  if (args.kind === 'motion') {
+    x = new TemporalDifference({ name: `${prefix}_difference` }).apply(x) as tf.SymbolicTensor;
+  }
+  return x;
+}
+
+/** [H', W', c]: the final feature map of one step (video: its t·h rows stacked). */
+function finalMap(args: DiscriminatorArgs): [number, number, number] {
+  const stages = args.dChannels.length;
+  const side = args.size / 2 ** stages;
+  const c = args.dChannels[stages - 1]!;
+  if (args.kind !== 'video') return [side, side, c];
+  let t = args.frames;
+  for (const st of timeStrides(args.frames, stages).strides) t = Math.ceil(t / st);
+  return [t * side, side, c];
+}
+
+/** (features [N, steps, H'·W'·c], sentence) -> logits [N, steps]. */
+function matchingHead(ctx: BuildContext, name: string, steps: number, [mapH, mapW, c]: [number, number, number]): tf.LayersModel {
+  const { args, prefix } = ctx;
+  const features = tf.input({ name: `${prefix}_head_features`, shape: [steps, mapH * mapW * c] });
+  const sentence = tf.input({ name: `${prefix}_head_${DISCRIMINATOR_INPUTS[1]}`, shape: [args.sentenceDim] });
+  let s: tf.SymbolicTensor = sentence;
+  if (args.conditionDim !== undefined) {
+    s = tf.layers
+      .dense({ name: `${prefix}_condition`, units: args.conditionDim, kernelInitializer: ctx.init(`${prefix}_condition`) })
+      .apply(s) as tf.SymbolicTensor;
+    s = leaky(ctx, s, `${prefix}_condition_act`);
+  }
+  // [N, S] -> [N·steps, H', W', S]
+  s = new RepeatOverMap({ name: `${prefix}_replicate`, steps, height: mapH, width: mapW }).apply(s) as tf.SymbolicTensor;
+  // [N, steps, H'·W'·c] -> [N·steps, H'·W'·c] -> [N·steps, H', W', c]
+  let x = new FoldTime({ name: `${prefix}_fold_features` }).apply(features) as tf.SymbolicTensor;
+  x = tf.layers.reshape({ name: `${prefix}_map`, targetShape: [mapH, mapW, c] }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([x, s]) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ name: `${prefix}_joint_conv`, filters: c, kernelSize: 1, useBias: false, kernelInitializer: ctx.init(`${prefix}_joint_conv`) })
+    .apply(x) as tf.SymbolicTensor;
+  x = new ChannelBias({ name: `${prefix}_joint_bias` }).apply(x) as tf.SymbolicTensor;
+  x = leaky(ctx, x, `${prefix}_joint_act`);
+  x = tf.layers
+    .conv2d({ name: `${prefix}_logit`, filters: 1, kernelSize: [mapH, mapW], padding: 'valid', useBias: false, kernelInitializer: ctx.init(`${prefix}_logit`) })
+    .apply(x) as tf.SymbolicTensor;
+  x = new ChannelBias({ name: `${prefix}_logit_bias` }).apply(x) as tf.SymbolicTensor;
+  // [N·steps, 1, 1, 1] -> [N, steps]
+  x = new UnfoldTime({ name: `${prefix}_unfold_logits`, frames: steps }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reshape({ name: `${prefix}_logits`, targetShape: [steps] }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ name, inputs: [features, sentence], outputs: x });
+}

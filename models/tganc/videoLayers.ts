@@ -1,0 +1,158 @@
+/**
+ * Small shape layers the TGANs-C networks need and tf.layers lacks (tf.layers.reshape never touches the
+ * batch axis). All are pure reshapes/slices without weights, registered with tf.serialization so that
+ * tf.loadLayersModel can rebuild models that use them.
+ *
+ * - FoldTime:     [N, T, ...rest] -> [N*T, ...rest]   (judge every frame with 2D layers)
+ * - UnfoldTime:   [N*T, ...rest]  -> [N, T, ...rest]  (T from the config)
+ * - TemporalDifference: [N, T, F] -> [N, T-1, F], x[:, t+1] - x[:, t]  (rank 3 on purpose: tfjs slices of
+ *   rank-5 tensors are slow on wasm)
+ * - RepeatOverMap: [N, D] -> [N*steps, H, W, D], the sentence replicated over every step and position of a
+ *   feature map, by a broadcasting add (tf.layers.repeatVector tiles, and Tile is slow on wasm; the gradient
+ *   of a broadcast is a plain sum)
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type Shape = (number | null)[];
+export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+
+export function single<T>(value: T | T[]): T {
+  if (Array.isArray(value)) {
+    if (value.length !== 1) throw new Error(`expected exactly one input, got ${value.length}`);
+    return value[0]!;
+  }
+  return value;
+}
+
+export function singleShape(inputShape: Shape | Shape[]): Shape {
+  return Array.isArray(inputShape[0]) ? (inputShape as Shape[])[0]! : (inputShape as Shape);
+}
+
+export class FoldTime extends tf.layers.Layer {
+  static className = 'TganFoldTime';
+
+  constructor(args: LayerArgs = {}) {
+    super(args);
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shape = singleShape(inputShape);
+    if (shape.length < 3) throw new Error(`${this.name}: FoldTime needs an input of rank >= 3, got [${shape.join(', ')}]`);
+    const [n, t, ...rest] = shape;
+    return [n != null && t != null ? n * t : null, ...rest];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = single(inputs);
+    const [n, t, ...rest] = x.shape;
+    return tf.reshape(x, [n! * t!, ...rest]);
+  }
+}
+
+export interface UnfoldTimeArgs extends LayerArgs {
+  /** T: how many consecutive rows of the batch form one clip. */
+  frames: number;
+}
+
+export class UnfoldTime extends tf.layers.Layer {
+  static className = 'TganUnfoldTime';
+  readonly frames: number;
+
+  constructor(args: UnfoldTimeArgs) {
+    super(args);
+    if (!(Number.isInteger(args.frames) && args.frames >= 1)) {
+      throw new RangeError(`UnfoldTime: frames must be a positive integer, got ${String(args.frames)}`);
+    }
+    this.frames = args.frames;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const [nt, ...rest] = singleShape(inputShape);
+    return [nt != null ? nt / this.frames : null, this.frames, ...rest];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = single(inputs);
+    const [nt, ...rest] = x.shape;
+    if (nt! % this.frames !== 0) {
+      throw new RangeError(`${this.name}: batch ${nt} is not a multiple of frames ${this.frames}`);
+    }
+    return tf.reshape(x, [nt! / this.frames, this.frames, ...rest]);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), frames: this.frames };
+  }
+}
+
+export class TemporalDifference extends tf.layers.Layer {
+  static className = 'TganTemporalDifference';
+
+  constructor(args: LayerArgs = {}) {
+    super(args);
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shape = singleShape(inputShape);
+    if (shape.length !== 3) {
+      throw new Error(`${this.name}: TemporalDifference needs [N, T, F], got [${shape.join(', ')}]`);
+    }
+    const [n, t, f] = shape;
+    return [n!, t != null ? t - 1 : null, f!];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = single(inputs) as tf.Tensor3D;
+    const [n, t, f] = x.shape;
+    if (t < 2) throw new RangeError(`${this.name}: needs at least 2 frames, got ${t}`);
+    return tf.sub(tf.slice(x, [0, 1, 0], [n, t - 1, f]), tf.slice(x, [0, 0, 0], [n, t - 1, f]));
+  }
+}
+
+
+
+export interface RepeatOverMapArgs extends LayerArgs {
+  steps: number;
+  height: number;
+  width: number;
+}
+
+export class RepeatOverMap extends tf.layers.Layer {
+  static className = 'TganRepeatOverMap';
+  readonly steps: number;
+  readonly height: number;
+  readonly width: number;
+
+  constructor(args: RepeatOverMapArgs) {
+    super(args);
+    for (const key of ['steps', 'height', 'width'] as const) {
+      if (!(Number.isInteger(args[key]) && args[key] >= 1)) {
+        throw new RangeError(`RepeatOverMap: ${key} must be a positive integer, got ${String(args[key])}`);
+      }
+    }
+    this.steps = args.steps;
+    this.height = args.height;
+    this.width = args.width;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const [n, d] = singleShape(inputShape);
+    return [n != null ? n * this.steps : null, this.height, this.width, d!];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const [n, d] = x.shape as [number, number];
+      const cells = this.steps * this.height * this.width;
+      const spread = tf.add(tf.reshape(x, [n, 1, d]), tf.zeros([1, cells, 1]));
+      return tf.reshape(spread, [n * this.steps, this.height, this.width, d]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), steps: this.steps, height: this.height, width: this.width };
+  }
+}
+
+for (const cls of [FoldTime, UnfoldTime, TemporalDifference, RepeatOverMap]) tf.serialization.registerClass(cls);

@@ -1,0 +1,150 @@
+/** TganModel on the cpu backend at the tiny config: training steps, determinism, input checks, no leaks. */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../../models/backend/selectBackend.ts';
+import { registerKernelFixes } from '../../../models/kernels/registerKernelFixes.ts';
+import { tinyTganArgs } from '../../../models/tganc/TganConfig.ts';
+import { TganModel } from '../../../models/tganc/TganModel.ts';
+import type { TganModelArgs, TganStepResult, TganTrainBatch } from '../../../models/tganc/TganModel.ts';
+import { trainBatch, weightBits } from './helpers.ts';
+
+before(async () => {
+  registerKernelFixes();
+  await selectBackend('cpu');
+});
+
+const N = 2;
+
+function assertFinite(r: TganStepResult): void {
+  assert.ok(Number.isFinite(r.dLoss) && Number.isFinite(r.gLoss), `dLoss ${r.dLoss}, gLoss ${r.gLoss}`);
+  for (const [name, v] of Object.entries(r.parts)) assert.ok(Number.isFinite(v), `${name} = ${v}`);
+}
+
+test('three train steps: finite losses, every network changes, no leaked tensors', () => {
+  const args: TganModelArgs = tinyTganArgs();
+  const model = new TganModel(args);
+  const batch = trainBatch(args, N, 1);
+  const initial = {
+    generator: weightBits(model.generator),
+    ...Object.fromEntries(model.discriminators.map((d) => [d.kind, weightBits(d.model)])),
+  } as Record<string, Buffer[]>;
+  let tensorsAfterFirst = 0;
+  for (let i = 0; i < 3; i++) {
+    const r = model.trainStep(batch);
+    assertFinite(r);
+    assert.deepEqual(Object.keys(r.parts).sort(), [
+      'dFrame', 'dFrameFake', 'dFrameReal', 'dFrameWrong', 'dMotion', 'dMotionFake', 'dMotionReal', 'dMotionWrong',
+      'dVideo', 'dVideoFake', 'dVideoReal', 'dVideoWrong', 'gFrame', 'gMotion', 'gVideo', 'temporalCoherence',
+    ]);
+    // dLoss = Σ d*, gLoss = Σ g* + 0.1 · temporalCoherence (loss weights 1).
+    const p = r.parts;
+    assert.ok(Math.abs(r.dLoss - (p['dVideo']! + p['dFrame']! + p['dMotion']!)) < 1e-5);
+    assert.ok(Math.abs(r.gLoss - (p['gVideo']! + p['gFrame']! + p['gMotion']! + 0.1 * p['temporalCoherence']!)) < 1e-5);
+    assert.ok(Math.abs(p['dVideo']! - (p['dVideoReal']! + p['dVideoFake']! + p['dVideoWrong']!)) < 1e-5);
+    if (i === 0) tensorsAfterFirst = tf.memory().numTensors; // optimiser slots now exist
+    else assert.equal(tf.memory().numTensors, tensorsAfterFirst, `step ${i + 1} leaked tensors`);
+  }
+  assert.equal(model.step, 3);
+  const changed = (a: Buffer[], b: Buffer[]): number => a.filter((w, i) => !w.equals(b[i]!)).length;
+  assert.equal(changed(initial['generator']!, weightBits(model.generator)), initial['generator']!.length, 'every generator weight moved');
+  for (const d of model.discriminators) {
+    // Trainable weights and batch-norm moving statistics all move.
+    assert.equal(changed(initial[d.kind]!, weightBits(d.model)), initial[d.kind]!.length, `every ${d.kind} weight moved`);
+  }
+  const counts = model.countParams();
+  assert.equal(counts.total, counts.generator + counts.video + counts.frame + counts.motion);
+  model.dispose();
+  tf.dispose(Object.values(batch));
+});
+
+test('same seed: bit-identical weights and losses after 2 steps; another seed differs', () => {
+  const args = tinyTganArgs();
+  const run = (seed: number): { losses: number[]; weights: Buffer[] } => {
+    const model = new TganModel({ ...args, seed });
+    const losses: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const batch = trainBatch(args, N, 10 + i);
+      const r = model.trainStep(batch);
+      losses.push(r.dLoss, r.gLoss, ...Object.values(r.parts));
+      tf.dispose(Object.values(batch));
+    }
+    const weights = [model.generator, ...model.discriminators.map((d) => d.model)].flatMap(weightBits);
+    model.dispose();
+    return { losses, weights };
+  };
+  const a = run(5);
+  const b = run(5);
+  assert.deepEqual(b.losses, a.losses);
+  assert.equal(b.weights.length, a.weights.length);
+  b.weights.forEach((w, i) => assert.ok(w.equals(a.weights[i]!), `weight ${i} differs`));
+  const c = run(6);
+  assert.notDeepEqual(c.losses, a.losses);
+});
+
+test('explicit noise is used for both updates; default noise depends on the step', () => {
+  const args = tinyTganArgs();
+  const model = new TganModel(args);
+  const n0 = model.sampleNoise(N);
+  const n0again = model.sampleNoise(N);
+  assert.deepEqual(n0.dataSync(), n0again.dataSync());
+  const batch = trainBatch(args, N, 3);
+  model.trainStep({ ...batch, noise: n0 });
+  assert.ok(!n0.isDisposed, 'caller noise is not disposed');
+  const n1 = model.sampleNoise(N);
+  assert.notDeepEqual(Array.from(n1.dataSync()), Array.from(n0.dataSync()));
+  tf.dispose([n0, n0again, n1, ...Object.values(batch)]);
+  model.dispose();
+});
+
+test('without the motion discriminator: video + frame only, temporal coherence off by default', () => {
+  const args = tinyTganArgs({ useMotionDiscriminator: false, temporalCoherenceWeight: undefined });
+  const model = new TganModel({ ...args, lossWeights: { frame: 0.5 }, learningRates: { generator: 1e-3 } });
+  assert.deepEqual(model.discriminators.map((d) => d.kind), ['video', 'frame']);
+  assert.equal(model.optimizers.motion, undefined);
+  const batch = trainBatch(args, N, 4);
+  const r = model.trainStep(batch);
+  assertFinite(r);
+  assert.equal(r.parts['dMotion'], undefined);
+  assert.ok(Math.abs(r.dLoss - (r.parts['dVideo']! + 0.5 * r.parts['dFrame']!)) < 1e-5);
+  assert.ok(Math.abs(r.gLoss - (r.parts['gVideo']! + 0.5 * r.parts['gFrame']!)) < 1e-5);
+  tf.dispose(Object.values(batch));
+  model.dispose();
+});
+
+test('generate: shape, range, deterministic in inference mode', () => {
+  const args = tinyTganArgs();
+  const model = new TganModel(args);
+  const noise = model.sampleNoise(3, 7);
+  const sentences = tf.randomNormal([3, args.sentenceDim], 0, 1, 'float32', 8) as tf.Tensor2D;
+  const a = model.generate(noise, sentences);
+  const b = model.generate(noise, sentences);
+  assert.deepEqual(a.shape, [3, 4, 16, 16, 1]);
+  assert.deepEqual(a.dataSync(), b.dataSync());
+  assert.ok(a.abs().max().dataSync()[0]! <= 1);
+  tf.dispose([a, b, noise, sentences]);
+  model.dispose();
+  assert.throws(() => model.generate(noise, sentences), /disposed/);
+});
+
+test('bad inputs and args are RangeErrors', () => {
+  const args = tinyTganArgs();
+  assert.throws(() => new TganModel({ ...args, learningRates: { video: 0 } }), /learningRates.video/);
+  assert.throws(() => new TganModel({ ...args, adamBeta1: 1 }), /adamBeta1/);
+  assert.throws(() => new TganModel({ ...args, lossWeights: { motion: -1 } }), /lossWeights.motion/);
+  assert.throws(() => new TganModel({ ...args, size: 20 }), RangeError);
+  const model = new TganModel(args);
+  const batch = trainBatch(args, N, 5);
+  const cases: [Partial<TganTrainBatch>, RegExp][] = [
+    [{ videos: tf.zeros([N, 3, 16, 16, 1]) as tf.Tensor5D }, /videos must have shape \[N, 4, 16, 16, 1\]/],
+    [{ sentences: tf.zeros([N + 1, args.sentenceDim]) as tf.Tensor2D }, /sentences must have shape \[2, 6\]/],
+    [{ wrongSentences: tf.zeros([N, 5]) as tf.Tensor2D }, /wrongSentences must have shape/],
+    [{ noise: tf.zeros([N, 3]) as tf.Tensor2D }, /noise must have shape \[2, 8\]/],
+  ];
+  for (const [override, message] of cases) {
+    assert.throws(() => model.trainStep({ ...batch, ...override }), (e: unknown) => e instanceof RangeError && message.test(e.message));
+  }
+  assert.equal(model.step, 0);
+  tf.dispose(Object.values(batch));
+  model.dispose();
+});

@@ -1,0 +1,91 @@
+/** Losses on hand-computed cases. */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../../models/backend/selectBackend.ts';
+import {
+  generatorAdversarialLoss,
+  matchingDiscriminatorLoss,
+  sigmoidCrossEntropy,
+  temporalCoherenceLoss,
+  weightedSum,
+} from '../../../models/tganc/losses.ts';
+
+before(async () => {
+  await selectBackend('cpu');
+});
+
+const softplus = (x: number): number => Math.log1p(Math.exp(x));
+const close = (got: number, want: number, what: string): void =>
+  assert.ok(Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want)), `${what}: got ${got}, want ${want}`);
+const value = (t: tf.Tensor): number => t.dataSync()[0]!;
+
+test('sigmoid cross-entropy of known logits', () => {
+  // x = 0: -log(1/2) = ln 2 for either label.
+  close(value(sigmoidCrossEntropy(tf.tensor1d([0]), 1)), Math.LN2, 'x=0, y=1');
+  close(value(sigmoidCrossEntropy(tf.tensor1d([0]), 0)), Math.LN2, 'x=0, y=0');
+  // x = ln 3: σ = 3/4, -log(3/4) for y=1, -log(1/4) for y=0.
+  close(value(sigmoidCrossEntropy(tf.tensor1d([Math.log(3)]), 1)), -Math.log(0.75), 'ln3, y=1');
+  close(value(sigmoidCrossEntropy(tf.tensor1d([Math.log(3)]), 0)), -Math.log(0.25), 'ln3, y=0');
+  // Mean over a [2, 2] batch, mixed signs, and a soft target 0.25.
+  const x = [2, -1, 0.5, -3];
+  const want = x.reduce((s, v) => s + softplus(v) - 0.25 * v, 0) / 4;
+  close(value(sigmoidCrossEntropy(tf.tensor2d(x, [2, 2]), 0.25)), want, 'soft target');
+  // Large logits stay finite and exact.
+  close(value(sigmoidCrossEntropy(tf.tensor1d([100]), 0)), 100, 'x=100, y=0');
+  close(value(sigmoidCrossEntropy(tf.tensor1d([100]), 1)), 0, 'x=100, y=1');
+  close(value(sigmoidCrossEntropy(tf.tensor1d([-100]), 1)), 100, 'x=-100, y=1');
+  assert.throws(() => sigmoidCrossEntropy(tf.tensor1d([0]), 2), RangeError);
+});
+
+test('matching-aware discriminator loss: three terms, weighted', () => {
+  const realRight = tf.tensor2d([[2], [1]]);
+  const fakeRight = tf.tensor2d([[-1], [0]]);
+  const realWrong = tf.tensor2d([[0.5], [-2]]);
+  const real = (softplus(-2) + softplus(-1)) / 2;
+  const fake = (softplus(-1) + softplus(0)) / 2;
+  const wrong = (softplus(0.5) + softplus(-2)) / 2;
+  const m = matchingDiscriminatorLoss({ realRight, fakeRight, realWrong });
+  close(value(m.realTerm), real, 'real term');
+  close(value(m.fakeTerm), fake, 'fake term');
+  close(value(m.wrongTerm), wrong, 'wrong term');
+  close(value(m.loss), real + fake + wrong, 'default weights 1, 1, 1');
+  const balanced = matchingDiscriminatorLoss({ realRight, fakeRight, realWrong }, { real: 1, fake: 0.5, wrong: 0.5 });
+  close(value(balanced.loss), real + 0.5 * (fake + wrong), 'StackGAN weights');
+});
+
+test('per-frame logits are averaged over clips and frames', () => {
+  // Frame discriminator logits [N=2, T=3].
+  const logits = [
+    [1, 2, 3],
+    [-1, 0, 4],
+  ];
+  const want = logits.flat().reduce((s, v) => s + softplus(-v), 0) / 6;
+  close(value(generatorAdversarialLoss(tf.tensor2d(logits))), want, 'generator loss, label 1');
+  const m = matchingDiscriminatorLoss({ realRight: tf.tensor2d(logits), fakeRight: tf.zeros([2, 3]), realWrong: tf.zeros([2, 3]) });
+  close(value(m.loss), want + 2 * Math.LN2, 'D loss');
+});
+
+test('temporal coherence: mean squared difference of consecutive frames', () => {
+  // N=1, T=3, 1x2 pixels, 1 channel: frames [0,0], [1,2], [1,4] -> diffs [1,2], [0,2] -> (1+4+0+4)/4.
+  const v = tf.tensor5d([0, 0, 1, 2, 1, 4], [1, 3, 1, 2, 1]);
+  close(value(temporalCoherenceLoss(v)), 9 / 4, 'tc');
+  // A static clip has none.
+  close(value(temporalCoherenceLoss(tf.ones([2, 4, 3, 3, 3]) as tf.Tensor5D)), 0, 'static');
+  assert.throws(() => temporalCoherenceLoss(tf.zeros([1, 1, 2, 2, 1]) as tf.Tensor5D), RangeError);
+});
+
+test('weightedSum leaves out zero weights', () => {
+  const s = weightedSum({ a: tf.scalar(2), b: tf.scalar(3), c: tf.scalar(100) }, { a: 0.5, b: 2, c: 0 });
+  close(value(s), 7, 'sum');
+  close(value(weightedSum({ a: tf.scalar(2) }, {})), 0, 'empty');
+});
+
+test('losses leak no tensors', () => {
+  const before = tf.memory().numTensors;
+  tf.tidy(() => {
+    const m = matchingDiscriminatorLoss({ realRight: tf.ones([2, 1]), fakeRight: tf.ones([2, 1]), realWrong: tf.ones([2, 1]) });
+    return m.loss;
+  }).dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
