@@ -1,3 +1,4 @@
+import { lazyClips } from './lazyClips.ts';
 import { tokenize, type Clip, type Split } from '../clip.ts';
 import { Random } from '../../utils/random.ts';
 import { checkIndex, checkInteger, checkNumber, checkOneOf, clipId } from './args.ts';
@@ -258,7 +259,5 @@ export function bouncingDigitsClip(input: BouncingDigitsInput, index: number): C
  */
 export function bouncingDigits(input: BouncingDigitsInput): Generator<Clip> {
   const p = plan(input);
-  return (function* () {
-    for (let i = 0; i < p.args.count; i++) yield makeClip(p, i);
-  })();
+  return lazyClips(p.args.count, (i) => makeClip(p, i));
 }

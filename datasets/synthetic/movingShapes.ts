@@ -1,3 +1,4 @@
+import { lazyClips } from './lazyClips.ts';
 import { tokenize, type Clip, type Split } from '../clip.ts';
 import { Random } from '../../utils/random.ts';
 import { checkIndex, checkInteger, checkNumber, checkOneOf, clipId } from './args.ts';
@@ -268,7 +269,5 @@ export function movingShapesClip(input: MovingShapesInput, index: number): Clip 
 /** Clips 0..count-1, made lazily; arguments are validated right away. */
 export function movingShapes(input: MovingShapesInput): Generator<Clip> {
   const p = plan(input);
-  return (function* () {
-    for (let i = 0; i < p.args.count; i++) yield makeClip(p, i);
-  })();
+  return lazyClips(p.args.count, (i) => makeClip(p, i));
 }
