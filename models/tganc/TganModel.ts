@@ -3,7 +3,11 @@
  * `useMotionDiscriminator`), one Adam optimiser per network, and `trainStep`, which does one discriminator
  * update then one generator update on a batch of (clip, caption, mismatched caption).
  *
- * Sentences come in as tensors: the text encoder (and its gradients) is wired by a later stage.
+ * Captions come in either as sentence vectors (`sentences`, e.g. from a frozen pretrained-vector encoder) or,
+ * when the model was given a `sentenceEncoder` (e.g. lstmSentenceEncoder), as token ids (`captions`). The
+ * encoder is then trained jointly with the discriminators: the matching-aware loss is what teaches it to
+ * tell captions apart (its own Adam, learning rate `learningRates.encoder`); the generator step treats its
+ * sentence vectors as constants.
  *
  * Discriminator step (generated clips computed outside the gradient tape, batch-norm in training mode):
  *   for every discriminator d: features of the real clips and of the generated clips (the trunk runs once on
@@ -37,6 +41,8 @@ import { deriveSeed, sampleNoise } from './seeds.ts';
 
 export interface TganLearningRates {
   generator: number;
+  /** The sentence encoder's (used only when the model has one). */
+  encoder: number;
   video: number;
   frame: number;
   motion: number;
@@ -59,15 +65,27 @@ export interface TganModelArgs extends TganArgs {
   lossWeights?: Partial<TganLossWeights>;
   /** Weights of the (real, right) / (fake, right) / (real, wrong) terms; default 1 each. */
   matchingWeights?: Partial<MatchingWeights>;
+  /**
+   * Token ids int32 [N, L] -> sentence vectors [N, sentenceDim], trained with the discriminators. Owned
+   * by the model from then on (disposed with it).
+   */
+  sentenceEncoder?: tf.LayersModel;
 }
 
 export interface TganTrainBatch {
   /** Real clips [N, frames, size, size, channels] in [-1, 1]. */
   videos: tf.Tensor5D;
-  /** Their captions' sentence vectors [N, sentenceDim]. */
-  sentences: tf.Tensor2D;
-  /** Mismatched captions' sentence vectors [N, sentenceDim]. */
-  wrongSentences: tf.Tensor2D;
+  /** Their captions' sentence vectors [N, sentenceDim] (models without a sentence encoder). */
+  sentences?: tf.Tensor2D;
+  /**
+   * Mismatched captions' sentence vectors [N, sentenceDim]. Absent: the batch has no mismatched caption
+   * (all its captions are equal) and the (real, wrong) term is left out of this step's loss.
+   */
+  wrongSentences?: tf.Tensor2D | undefined;
+  /** Their captions' token ids int32 [N, L] (models with a sentence encoder). */
+  captions?: tf.Tensor2D;
+  /** Mismatched captions' token ids int32 [N, L]; absent as for wrongSentences. */
+  wrongCaptions?: tf.Tensor2D | undefined;
   /** Noise [N, noiseDim]; default drawn with a seed derived from the model seed and the step number. */
   noise?: tf.Tensor2D;
 }
@@ -83,7 +101,7 @@ export interface TganStepResult {
   parts: Record<string, number>;
 }
 
-type ResolvedArgs = TganModelArgs & {
+type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   seed: number;
   learningRates: TganLearningRates;
   lossWeights: TganLossWeights;
@@ -98,23 +116,33 @@ const DEFAULT_LEARNING_RATE = 2e-4;
 export class TganModel {
   readonly args: Readonly<ResolvedArgs>;
   readonly generator: tf.LayersModel;
+  readonly sentenceEncoder: tf.LayersModel | undefined;
   /** video, frame, and (when enabled) motion, in that order. */
   readonly discriminators: readonly Discriminator[];
-  readonly optimizers: Readonly<{ generator: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>>>;
+  readonly optimizers: Readonly<{ generator: tf.AdamOptimizer; encoder?: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>>>;
   /** Completed train steps (the noise seed of the next step depends on it). */
   step = 0;
   private disposed = false;
 
   constructor(args: TganModelArgs) {
     validateTganArgs(args);
-    this.args = resolve(args);
+    const { sentenceEncoder, ...rest } = args;
+    this.args = resolve(rest);
+    this.sentenceEncoder = sentenceEncoder;
+    if (sentenceEncoder !== undefined) {
+      const out = sentenceEncoder.outputs[0]!.shape;
+      if (out.length !== 2 || out[1] !== this.args.sentenceDim) {
+        throw new RangeError(`sentenceEncoder must output [N, ${this.args.sentenceDim}] (sentenceDim), got [${out.join(', ')}]`);
+      }
+    }
     this.generator = buildGenerator(generatorArgsFrom(this.args));
     const kinds: DiscriminatorKind[] = this.args.useMotionDiscriminator ? ['video', 'frame', 'motion'] : ['video', 'frame'];
     this.discriminators = kinds.map((kind) => buildDiscriminator(discriminatorArgsFrom(this.args, kind)));
     const adam = (lr: number): tf.AdamOptimizer => tf.train.adam(lr, this.args.adamBeta1, this.args.adamBeta2);
-    const optimizers: { generator: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>> = {
+    const optimizers: { generator: tf.AdamOptimizer; encoder?: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>> = {
       generator: adam(this.args.learningRates.generator),
     };
+    if (sentenceEncoder !== undefined) optimizers.encoder = adam(this.args.learningRates.encoder);
     for (const kind of kinds) optimizers[kind] = adam(this.args.learningRates[kind]);
     this.optimizers = optimizers;
   }
@@ -136,26 +164,46 @@ export class TganModel {
     return tf.tidy(() => this.generator.apply([noise, sentences], { training: options.training ?? false }) as tf.Tensor5D);
   }
 
+  /** Sentence vectors [N, sentenceDim] of token ids [N, L], with the model's sentence encoder. */
+  encode(captions: tf.Tensor2D): tf.Tensor2D {
+    this.assertUsable();
+    const encoder = this.requireEncoder();
+    return tf.tidy(() => encoder.apply(captions, { training: false }) as tf.Tensor2D);
+  }
+
   /** One discriminator update, then one generator update. */
   trainStep(batch: TganTrainBatch): TganStepResult {
     this.assertUsable();
-    const { videos, sentences, wrongSentences } = batch;
+    const { videos } = batch;
     const { frames, size, channels } = this.args;
     const n = videos.shape[0];
     const expected = [n, frames, size, size, channels];
     if (videos.rank !== 5 || videos.shape.some((d, i) => d !== expected[i])) {
       throw new RangeError(`videos must have shape [N, ${frames}, ${size}, ${size}, ${channels}], got [${videos.shape.join(', ')}]`);
     }
-    this.checkRows('sentences', sentences, n, this.args.sentenceDim);
-    this.checkRows('wrongSentences', wrongSentences, n, this.args.sentenceDim);
+    let condition: Condition;
+    if (this.sentenceEncoder !== undefined) {
+      if (batch.captions === undefined) throw new RangeError('this model encodes its own captions: pass `captions` (token ids), not sentences');
+      this.checkIds('captions', batch.captions, n);
+      if (batch.wrongCaptions !== undefined) this.checkIds('wrongCaptions', batch.wrongCaptions, n);
+      condition = { kind: 'ids', captions: batch.captions, wrong: batch.wrongCaptions };
+    } else {
+      if (batch.sentences === undefined) throw new RangeError('this model has no sentence encoder: pass `sentences`');
+      this.checkRows('sentences', batch.sentences, n, this.args.sentenceDim);
+      if (batch.wrongSentences !== undefined) this.checkRows('wrongSentences', batch.wrongSentences, n, this.args.sentenceDim);
+      condition = { kind: 'vectors', sentences: batch.sentences, wrong: batch.wrongSentences };
+    }
     if (batch.noise !== undefined) this.checkRows('noise', batch.noise, n, this.args.noiseDim);
 
     const noise = batch.noise ?? this.sampleNoise(n);
     const reported: Record<string, tf.Scalar> = {};
+    let encoded: tf.Tensor2D | undefined;
     try {
-      const dLoss = this.discriminatorStep(videos, sentences, wrongSentences, noise, reported);
+      const dLoss = this.discriminatorStep(videos, condition, noise, reported);
       reported['dLoss'] = dLoss;
-      const gLoss = this.generatorStep(sentences, noise, reported);
+      // The generator step sees the sentence vectors of the encoder as just updated.
+      if (condition.kind === 'ids') encoded = this.encode(condition.captions);
+      const gLoss = this.generatorStep(encoded ?? (condition as { sentences: tf.Tensor2D }).sentences, noise, reported);
       reported['gLoss'] = gLoss;
       this.step++;
       const names = Object.keys(reported);
@@ -167,15 +215,16 @@ export class TganModel {
       return { dLoss: values[names.indexOf('dLoss')]!, gLoss: values[names.indexOf('gLoss')]!, parts };
     } finally {
       if (batch.noise === undefined) noise.dispose();
+      encoded?.dispose();
       tf.dispose(Object.values(reported));
     }
   }
 
   /** Parameter counts (weights of batch norm's moving statistics included). */
-  countParams(): Record<'generator' | DiscriminatorKind | 'total', number> {
-    const counts = { generator: this.generator.countParams(), video: 0, frame: 0, motion: 0, total: 0 };
+  countParams(): Record<'generator' | 'encoder' | DiscriminatorKind | 'total', number> {
+    const counts = { generator: this.generator.countParams(), encoder: this.sentenceEncoder?.countParams() ?? 0, video: 0, frame: 0, motion: 0, total: 0 };
     for (const d of this.discriminators) counts[d.kind] = d.model.countParams();
-    counts.total = counts.generator + counts.video + counts.frame + counts.motion;
+    counts.total = counts.generator + counts.encoder + counts.video + counts.frame + counts.motion;
     return counts;
   }
 
@@ -183,48 +232,68 @@ export class TganModel {
     if (this.disposed) return;
     this.disposed = true;
     this.generator.dispose();
+    this.sentenceEncoder?.dispose();
     for (const d of this.discriminators) d.model.dispose();
     for (const optimizer of Object.values(this.optimizers)) optimizer?.dispose();
   }
 
   // -------------------------------------------------------------------------------------------------
 
-  private discriminatorStep(
-    videos: tf.Tensor5D,
-    sentences: tf.Tensor2D,
-    wrongSentences: tf.Tensor2D,
-    noise: tf.Tensor2D,
-    reported: Record<string, tf.Scalar>,
-  ): tf.Scalar {
-    const fake = tf.tidy(() => this.generator.apply([noise, sentences], { training: true }) as tf.Tensor5D);
+  private discriminatorStep(videos: tf.Tensor5D, condition: Condition, noise: tf.Tensor2D, reported: Record<string, tf.Scalar>): tf.Scalar {
+    const n = videos.shape[0];
+    // G's input sentences: the encoder's current vectors, outside the tape (G is not updated here).
+    const fake = tf.tidy(() => {
+      const sentences = condition.kind === 'ids' ? this.encode(condition.captions) : condition.sentences;
+      return this.generator.apply([noise, sentences], { training: true }) as tf.Tensor5D;
+    });
+    const hasWrong = condition.wrong !== undefined;
+    const matchingWeights = hasWrong ? this.args.matchingWeights : { ...this.args.matchingWeights, wrong: 0 };
     try {
-      const variables = this.discriminators.flatMap((d) => trainableVariables(d.model));
+      const encoder = condition.kind === 'ids' ? this.sentenceEncoder! : undefined;
+      const variables = [
+        ...this.discriminators.flatMap((d) => trainableVariables(d.model)),
+        ...(encoder !== undefined ? trainableVariables(encoder) : []),
+      ];
       const { value, grads } = tf.variableGrads(() => {
+        let sentences: tf.Tensor2D;
+        let wrong: tf.Tensor2D;
+        if (condition.kind === 'ids') {
+          // One encoder pass over right and wrong captions; the wrong half is a copy of the right one
+          // when there is no mismatched caption (its term then has weight 0).
+          const ids = tf.concat([condition.captions, condition.wrong ?? condition.captions], 0);
+          const both = encoder!.apply(ids, { training: true }) as tf.Tensor2D;
+          [sentences, wrong] = tf.split(both, [n, n], 0) as [tf.Tensor2D, tf.Tensor2D];
+        } else {
+          sentences = condition.sentences;
+          wrong = condition.wrong ?? condition.sentences;
+        }
         const losses: Record<string, tf.Scalar> = {};
-        const pairSentences = tf.concat([sentences, sentences, wrongSentences], 0);
+        const pairSentences = tf.concat([sentences, sentences, wrong], 0);
         for (const d of this.discriminators) {
           const real = d.trunk.apply(videos, { training: true }) as tf.Tensor;
           const generated = d.trunk.apply(fake, { training: true }) as tf.Tensor;
           const logits = d.head.apply([tf.concat([real, generated, real], 0), pairSentences], { training: true }) as tf.Tensor2D;
           const [realRight, fakeRight, realWrong] = tf.split(logits, 3, 0);
-          const m = matchingDiscriminatorLoss({ realRight: realRight!, fakeRight: fakeRight!, realWrong: realWrong! }, this.args.matchingWeights);
+          const m = matchingDiscriminatorLoss({ realRight: realRight!, fakeRight: fakeRight!, realWrong: realWrong! }, matchingWeights);
           const label = capitalise(d.kind);
           losses[d.kind] = m.loss;
           reported[`d${label}`] = tf.keep(m.loss);
           reported[`d${label}Real`] = tf.keep(m.realTerm);
           reported[`d${label}Fake`] = tf.keep(m.fakeTerm);
-          reported[`d${label}Wrong`] = tf.keep(m.wrongTerm);
+          if (hasWrong) reported[`d${label}Wrong`] = tf.keep(m.wrongTerm);
         }
         return weightedSum(losses, { ...this.args.lossWeights });
       }, variables);
       try {
-        for (const d of this.discriminators) {
+        const groups: [tf.AdamOptimizer, tf.LayersModel][] = this.discriminators.map((d) => [this.optimizers[d.kind]!, d.model]);
+        if (encoder !== undefined) groups.push([this.optimizers.encoder!, encoder]);
+        for (const [optimizer, model] of groups) {
           const own: { name: string; tensor: tf.Tensor }[] = [];
-          for (const v of trainableVariables(d.model)) {
+          for (const v of trainableVariables(model)) {
             const tensor = grads[v.name];
             if (tensor !== undefined) own.push({ name: v.name, tensor });
           }
-          if (own.length > 0) this.optimizers[d.kind]!.applyGradients(own);
+          if (own.length > 0) optimizer.applyGradients(own);
         }
       } finally {
         tf.dispose(grads);
@@ -263,13 +332,28 @@ export class TganModel {
     }
   }
 
+  private checkIds(name: string, t: tf.Tensor, rows: number): void {
+    if (t.rank !== 2 || t.shape[0] !== rows || t.dtype !== 'int32') {
+      throw new RangeError(`${name} must be int32 token ids of shape [${rows}, L], got ${t.dtype} [${t.shape.join(', ')}]`);
+    }
+  }
+
+  private requireEncoder(): tf.LayersModel {
+    if (this.sentenceEncoder === undefined) throw new Error('this TganModel has no sentence encoder');
+    return this.sentenceEncoder;
+  }
+
   private assertUsable(): void {
     if (this.disposed) throw new Error('this TganModel has been disposed');
   }
 }
 
-function resolve(args: TganModelArgs): ResolvedArgs {
-  const rates = { generator: DEFAULT_LEARNING_RATE, video: DEFAULT_LEARNING_RATE, frame: DEFAULT_LEARNING_RATE, motion: DEFAULT_LEARNING_RATE, ...args.learningRates };
+type Condition =
+  | { kind: 'vectors'; sentences: tf.Tensor2D; wrong: tf.Tensor2D | undefined }
+  | { kind: 'ids'; captions: tf.Tensor2D; wrong: tf.Tensor2D | undefined };
+
+function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
+  const rates = { generator: DEFAULT_LEARNING_RATE, encoder: DEFAULT_LEARNING_RATE, video: DEFAULT_LEARNING_RATE, frame: DEFAULT_LEARNING_RATE, motion: DEFAULT_LEARNING_RATE, ...args.learningRates };
   for (const [name, lr] of Object.entries(rates)) {
     if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`learningRates.${name} must be a positive number, got ${lr}`);
   }

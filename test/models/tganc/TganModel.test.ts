@@ -148,3 +148,32 @@ test('bad inputs and args are RangeErrors', () => {
   tf.dispose(Object.values(batch));
   model.dispose();
 });
+
+test('with a sentence encoder: captions as token ids, the encoder trains with D, no wrong caption drops that term', async () => {
+  const { lstmSentenceEncoder } = await import('../../../models/text/LstmSentenceEncoder.ts');
+  const args = tinyTganArgs();
+  const encoder = lstmSentenceEncoder({ vocabSize: 12, length: 5, embeddingDim: 4, hiddenDim: 4, outputDim: args.sentenceDim, seed: 3 });
+  const model = new TganModel({ ...args, sentenceEncoder: encoder });
+  const videos = trainBatch(args, N, 2).videos;
+  const captions = tf.tensor2d([[2, 3, 4, 0, 0], [5, 6, 0, 0, 0]], [2, 5], 'int32');
+  const wrongCaptions = tf.tensor2d([[5, 6, 0, 0, 0], [2, 3, 4, 0, 0]], [2, 5], 'int32');
+  const before = weightBits(encoder);
+  const withWrong = model.trainStep({ videos, captions, wrongCaptions });
+  assertFinite(withWrong);
+  assert.ok('dVideoWrong' in withWrong.parts);
+  const moved = weightBits(encoder).filter((w, i) => !w.equals(before[i]!)).length;
+  assert.ok(moved >= encoder.trainableWeights.length - 1, `encoder weights moved: ${moved} of ${encoder.weights.length}`);
+  const tensors = tf.memory().numTensors;
+  const noWrong = model.trainStep({ videos, captions });
+  assertFinite(noWrong);
+  assert.ok(!('dVideoWrong' in noWrong.parts));
+  const p = noWrong.parts;
+  assert.ok(Math.abs(p['dVideo']! - (p['dVideoReal']! + p['dVideoFake']!)) < 1e-5, 'the wrong term is out of the loss');
+  assert.equal(tf.memory().numTensors, tensors, 'no leaked tensors');
+  assert.equal(model.encode(captions).shape.join(), `2,${args.sentenceDim}`);
+  assert.throws(() => model.trainStep({ videos, sentences: tf.zeros([2, args.sentenceDim]) as tf.Tensor2D }), /pass `captions`/);
+  assert.throws(() => model.trainStep({ videos, captions: tf.zeros([2, 5]) as tf.Tensor2D }), /int32 token ids/);
+  assert.equal(model.countParams().encoder, encoder.countParams());
+  model.dispose();
+  tf.dispose([videos, captions, wrongCaptions]);
+});

@@ -4,7 +4,7 @@ import type { TganArgs } from '../../../models/tganc/TganConfig.ts';
 import type { TganTrainBatch } from '../../../models/tganc/TganModel.ts';
 
 /** A seeded batch: clips in [-1, 1], captions and mismatched captions. */
-export function trainBatch(args: TganArgs, n: number, seed: number): Required<Omit<TganTrainBatch, 'noise'>> {
+export function trainBatch(args: TganArgs, n: number, seed: number): Required<Pick<TganTrainBatch, "videos" | "sentences" | "wrongSentences">> & { sentences: tf.Tensor2D; wrongSentences: tf.Tensor2D } {
   return {
     videos: tf.randomUniform([n, args.frames, args.size, args.size, args.channels], -1, 1, 'float32', seed * 3 + 1) as tf.Tensor5D,
     sentences: tf.randomNormal([n, args.sentenceDim], 0, 1, 'float32', seed * 3 + 2) as tf.Tensor2D,
