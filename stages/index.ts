@@ -14,6 +14,7 @@ import { normalizeCaptionsStage } from './normalize-captions.ts';
 import { previewStage } from './preview.ts';
 import { readShardsStage } from './read-shards.ts';
 import { writeShardsStage } from './write-shards.ts';
+import { trainTgancStage } from './train-tganc.ts';
 
 /** Every stage type DAG files can use, by name. */
 export function builtinStages(): StageRegistry {
@@ -36,5 +37,6 @@ export function builtinStages(): StageRegistry {
     writeShardsStage,
     exportVideosStage,
     previewStage,
+    trainTgancStage,
   ]);
 }

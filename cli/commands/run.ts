@@ -3,6 +3,7 @@ import { loadDag } from '../../pipeline/dag/loadDag.ts';
 import { runDag, type RunResult } from '../../pipeline/run/runDag.ts';
 import type { ProgressMode } from '../../pipeline/run/progress/ProgressReporter.ts';
 import { builtinStages } from '../../stages/index.ts';
+import { BACKEND_CHOICES } from '../../models/backend/backendChoices.ts';
 import { EXIT } from '../exitCodes.ts';
 import type { Io } from '../Io.ts';
 import { oneOf, parse } from '../parse.ts';
@@ -11,11 +12,13 @@ import { UsageError } from '../../pipeline/errors/index.ts';
 import type { DagSpec } from '../../pipeline/dag/DagSpec.ts';
 import type { StageRegistry } from '../../pipeline/core/StageRegistry.ts';
 
-const USAGE = 't2v run DAG [--set name=value ...] [--force STAGE ...] [--dry-run] [--progress auto|bars|lines|none] [--runs DIR]';
+const USAGE = 't2v run DAG [--set name=value ...] [--resume] [--backend auto|tensorflow|wasm|cpu] [--force STAGE ...] [--dry-run] [--progress auto|bars|lines|none] [--runs DIR]';
 
 export const RUN_HELP = `${USAGE}
   Validate and run a DAG file. Stages whose config, inputs and outputs are unchanged are skipped.
   --set name=value   override a DAG param (repeatable)
+  --resume           training DAGs: continue from the newest checkpoint (the same as --set resume=true)
+  --backend NAME     training DAGs: the tensor backend (the same as --set backend=NAME)
   --force STAGE      re-run STAGE and everything downstream of it even if up to date (repeatable)
   --dry-run          say which stages would run and why; write nothing
   --progress MODE    bars on a terminal, plain lines otherwise (auto); or force one, or none
@@ -30,6 +33,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       'dry-run': { type: 'boolean' },
       progress: { type: 'string' },
       runs: { type: 'string' },
+      resume: { type: 'boolean' },
+      backend: { type: 'string' },
     },
     USAGE,
   );
@@ -39,7 +44,10 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(`run takes one DAG file\nusage: ${USAGE}`);
   const registry = builtinStages();
-  const dag = await loadDag(positionals[0], registry, values.set ?? []);
+  const overrides = [...(values.set ?? [])];
+  if (values.resume) overrides.push('resume=true');
+  if (values.backend !== undefined) overrides.push(`backend=${oneOf('backend', values.backend as string, BACKEND_CHOICES)}`);
+  const dag = await loadDag(positionals[0], registry, overrides);
   return executeDag(dag, registry, io, {
     force: values.force ?? [],
     dryRun: values['dry-run'] ?? false,

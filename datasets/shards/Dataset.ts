@@ -111,6 +111,15 @@ export class Dataset {
     }
   }
 
+  /** The distinct captions of a split (or all), sorted: what a generator is sampled and scored on. */
+  async captions(split?: Split): Promise<string[]> {
+    const captions = new Set<string>();
+    for (let shard = 0; shard < this.meta.shards.length; shard++) {
+      for await (const entry of this.indexLines(shard)) if (split === undefined || entry.split === split) captions.add(entry.caption);
+    }
+    return [...captions].sort();
+  }
+
   /** Recompute each shard's checksum and compare it with dataset.json. */
   async verify(): Promise<{ shard: string; ok: boolean }[]> {
     const results = [];

@@ -24,8 +24,8 @@ import { BackendUnavailableError } from './BackendUnavailableError.ts';
 
 export { BackendUnavailableError } from './BackendUnavailableError.ts';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_CHOICES, type BackendChoice } from './backendChoices.ts';
+import { BACKEND_CHOICES, type BackendChoice } from './backendChoices.ts';
 
 export interface BackendInfo {
   /** The tfjs backend now active (`tf.getBackend()`). */

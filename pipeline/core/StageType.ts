@@ -23,6 +23,18 @@ interface StageTypeBase<Config> {
    * modification times are part of the fingerprint, so a changed input re-runs the stage.
    */
   inputs?(config: Config): string[];
+  /**
+   * Checks against files that exist before the run (a dataset's clip shape against a model's), run by
+   * loadDag after the schema: each problem is reported like a schema error, at `with.<path>`. A file
+   * that does not exist yet (an upstream stage makes it) is not a problem here.
+   */
+  check?(config: Config, context: { cwd: string }): Promise<StageCheckProblem[]> | StageCheckProblem[];
+}
+
+export interface StageCheckProblem {
+  /** Config key path, e.g. ['frames']. */
+  path: string[];
+  message: string;
 }
 
 export type SourceItems<T> = Iterable<T> | AsyncIterable<T>;

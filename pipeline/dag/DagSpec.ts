@@ -18,6 +18,8 @@ export interface StageSpec {
   onError: OnError;
   /** Line of the stage in the DAG file, for messages at run time. */
   line: number | undefined;
+  /** Line and column of each top-level key of `with:` (for problems found after validation). */
+  configPositions?: Record<string, { line?: number; column?: number }>;
 }
 
 export interface DagSpec {

@@ -187,7 +187,9 @@ export function validateDag(args: ValidateDagArgs): DagSpec {
         } else at(target, `invalid config ${where}: ${issue.message}`, id);
       }
     }
-    specs.push({ id, uses, from, config, rawConfig, concurrency, buffer, onError, line: position(lines, pair.key as Node).line });
+    const configPositions: Record<string, { line?: number; column?: number }> = {};
+    if (isMap(withNode)) for (const item of withNode.items) configPositions[keyOf(item)] = position(lines, (item.value as Node) ?? (item.key as Node));
+    specs.push({ id, uses, from, config, rawConfig, concurrency, buffer, onError, line: position(lines, pair.key as Node).line, configPositions });
   }
 
   // edges: item types must agree

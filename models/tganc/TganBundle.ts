@@ -1,0 +1,115 @@
+/**
+ * A trained TGANs-C model as a folder `t2v generate` can use, written atomically:
+ *
+ *   t2v-model.json   { format, version, kind: 'tganc', args, encoder, captionLength, training, scores }
+ *   generator/       model.json + weights.bin (tfjs layers format: [noise, sentence] -> video in [-1, 1])
+ *   encoder/         model.json + weights.bin (int32 token ids [N, captionLength] -> sentence)
+ *   vocabulary.json  the token ids the encoder was trained with
+ *
+ * Only what generation needs: the discriminators and optimiser state stay in the training checkpoints.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import '../io/fileSystemIO.ts';
+import { loadVocabulary, saveVocabulary, type Vocabulary } from '../../text/Vocabulary.ts';
+import { writeFileAtomic } from '../../utils/atomicFile.ts';
+import { StagingDirectory } from '../../utils/stagingDirectory.ts';
+import { ModelIOError } from '../io/ModelIOError.ts';
+import '../text/textLayers.ts';
+import type { TganArgs } from './TganConfig.ts';
+import type { TganEncoderArgs } from './TganTrainer.ts';
+import { generateVideos, type TganTrainer } from './TganTrainer.ts';
+import './videoLayers.ts';
+import './fastGradLayers.ts';
+
+export const MODEL_JSON = 't2v-model.json';
+export const MODEL_FORMAT = 't2v-model';
+
+export interface TganBundleInfo {
+  format: typeof MODEL_FORMAT;
+  version: 1;
+  kind: 'tganc';
+  args: TganArgs;
+  encoder: { kind: 'lstm' } & Required<TganEncoderArgs>;
+  captionLength: number;
+  /** Where and how long it was trained (dataset, steps, seed, backend). */
+  training: Record<string, unknown>;
+  /** Evaluation results, when it was evaluated. */
+  scores?: Record<string, unknown>;
+}
+
+export async function saveTganBundle(dir: string, trainer: TganTrainer, extra: { training: Record<string, unknown>; scores?: Record<string, unknown> }): Promise<void> {
+  const staging = await StagingDirectory.create(dir);
+  try {
+    // The networks' shapes only: learning rates and loss weights are training matters.
+    const { learningRates, lossWeights, matchingWeights, adamBeta1, adamBeta2, ...args } = trainer.model.args;
+    const info: TganBundleInfo = {
+      format: MODEL_FORMAT,
+      version: 1,
+      kind: 'tganc',
+      args: args as TganArgs,
+      encoder: { kind: 'lstm', ...trainer.encoderArgs },
+      captionLength: trainer.captionLength,
+      training: extra.training,
+      ...(extra.scores ? { scores: extra.scores } : {}),
+    };
+    await trainer.model.generator.save(`file://${join(staging.path, 'generator')}`);
+    await trainer.model.sentenceEncoder!.save(`file://${join(staging.path, 'encoder')}`);
+    await saveVocabulary(join(staging.path, 'vocabulary.json'), trainer.vocabulary);
+    await writeFileAtomic(join(staging.path, MODEL_JSON), JSON.stringify(info, null, 2) + '\n');
+    await staging.publish();
+  } catch (error) {
+    await staging.discard();
+    throw error;
+  }
+}
+
+/** A loaded bundle: generate videos for captions. `dispose()` frees its weights. */
+export class TganBundle {
+  private constructor(
+    readonly dir: string,
+    readonly info: TganBundleInfo,
+    readonly vocabulary: Vocabulary,
+    readonly generator: tf.LayersModel,
+    readonly encoder: tf.LayersModel,
+  ) {}
+
+  static async load(dir: string): Promise<TganBundle> {
+    const path = join(dir, MODEL_JSON);
+    let info: TganBundleInfo;
+    try {
+      info = JSON.parse(await readFile(path, 'utf8')) as TganBundleInfo;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ModelIOError(dir, code === 'ENOENT' ? `not a t2v model folder (no ${MODEL_JSON})` : `cannot read ${MODEL_JSON} (${(error as Error).message})`, { cause: error });
+    }
+    if (info.format !== MODEL_FORMAT || info.kind !== 'tganc') throw new ModelIOError(path, `not a TGANs-C t2v model (format ${String(info.format)}, kind ${String(info.kind)})`);
+    const vocabulary = await loadVocabulary(join(dir, 'vocabulary.json'));
+    const generator = await tf.loadLayersModel(`file://${join(dir, 'generator', 'model.json')}`);
+    const encoder = await tf.loadLayersModel(`file://${join(dir, 'encoder', 'model.json')}`);
+    return new TganBundle(dir, info, vocabulary, generator, encoder);
+  }
+
+  get args(): TganArgs {
+    return this.info.args;
+  }
+
+  encode(ids: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => this.encoder.apply(ids, { training: false }) as tf.Tensor2D);
+  }
+
+  generate(noise: tf.Tensor2D, sentences: tf.Tensor2D): tf.Tensor5D {
+    return tf.tidy(() => this.generator.apply([noise, sentences], { training: false }) as tf.Tensor5D);
+  }
+
+  /** Videos as bytes, `perCaption` per caption, seeded; see TganTrainer.generate. */
+  videos(captions: readonly string[], options: { perCaption?: number; seed?: number; size?: number; batch?: number } = {}) {
+    return generateVideos(this, this.vocabulary, this.info.captionLength, captions, options);
+  }
+
+  dispose(): void {
+    this.generator.dispose();
+    this.encoder.dispose();
+  }
+}

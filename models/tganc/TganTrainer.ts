@@ -1,0 +1,107 @@
+/**
+ * TGANs-C training on batches of dataset clips: a TganModel with its bi-LSTM sentence encoder (trained
+ * jointly with the discriminators), the dataset's vocabulary, and the per-step plumbing from clips to
+ * tensors: videos resized to the model's geometry, captions encoded to token ids, and a mismatched
+ * caption for every clip drawn from the same batch (seeded by the model seed and the step, so a resumed
+ * run draws the same ones).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Clip } from '../../datasets/clip.ts';
+import { tokenize } from '../../datasets/clip.ts';
+import type { Vocabulary } from '../../text/Vocabulary.ts';
+import { clipsToVideos, videosToBytes } from '../training/clipsToVideos.ts';
+import { lstmSentenceEncoder, type LstmSentenceEncoderArgs } from '../text/LstmSentenceEncoder.ts';
+import { captionRows, captionTensor, encodeCaptions, mismatchedIndices } from '../text/captionBatch.ts';
+import type { TganArgs } from './TganConfig.ts';
+import { TganModel, type TganModelArgs, type TganStepResult } from './TganModel.ts';
+import { deriveSeed, sampleNoise } from './seeds.ts';
+
+export type TganEncoderArgs = Pick<LstmSentenceEncoderArgs, 'embeddingDim' | 'hiddenDim'>;
+
+export interface TganTrainerArgs {
+  /** Networks, losses and optimisers (the sentence encoder is built here). */
+  model: Omit<TganModelArgs, 'sentenceEncoder'>;
+  /** Sizes of the bi-LSTM sentence encoder; its output size is `model.sentenceDim`. */
+  encoder?: TganEncoderArgs;
+  vocabulary: Vocabulary;
+  /** Tokens per caption (longer captions are cut). Default 12. */
+  captionLength?: number;
+}
+
+export class TganTrainer {
+  readonly model: TganModel;
+  readonly vocabulary: Vocabulary;
+  readonly captionLength: number;
+  readonly encoderArgs: Required<TganEncoderArgs>;
+
+  constructor(args: TganTrainerArgs) {
+    this.vocabulary = args.vocabulary;
+    this.captionLength = args.captionLength ?? 12;
+    this.encoderArgs = { embeddingDim: args.encoder?.embeddingDim ?? 64, hiddenDim: args.encoder?.hiddenDim ?? 128 };
+    const encoder = lstmSentenceEncoder({
+      vocabSize: args.vocabulary.size,
+      length: this.captionLength,
+      outputDim: args.model.sentenceDim,
+      seed: deriveSeed(args.model.seed ?? 0, 'encoder'),
+      ...this.encoderArgs,
+    });
+    this.model = new TganModel({ ...args.model, sentenceEncoder: encoder });
+  }
+
+  get args(): TganModel['args'] {
+    return this.model.args;
+  }
+
+  /** One D and one G update on a batch of clips; the step number is `model.step` before the call. */
+  trainStep(clips: readonly Clip[]): TganStepResult {
+    const { frames, size, channels } = this.model.args;
+    const videos = clipsToVideos(clips, { frames, size, channels });
+    const encoded = encodeCaptions(this.vocabulary, clips.map((c) => c.tokens), this.captionLength);
+    const wrong = mismatchedIndices(captionRows(encoded), deriveSeed(this.model.args.seed, `wrong/${this.model.step}`));
+    const captions = captionTensor(encoded);
+    const wrongCaptions = wrong[0] === -1 ? undefined : tf.gather(captions, Array.from(wrong)) as tf.Tensor2D;
+    try {
+      return this.model.trainStep({ videos, captions, wrongCaptions });
+    } finally {
+      tf.dispose([videos, captions, ...(wrongCaptions ? [wrongCaptions] : [])]);
+    }
+  }
+
+  /**
+   * Videos for captions with the generator in inference mode: `perCaption` each, noise seeded by
+   * (seed, caption index, copy), so the same call always gives the same videos. Bytes, optionally resized.
+   */
+  generate(captions: readonly string[], options: { perCaption?: number; seed?: number; size?: number; batch?: number } = {}) {
+    return generateVideos(this.model, this.vocabulary, this.captionLength, captions, options);
+  }
+}
+
+/** See TganTrainer.generate; shared with the loaded-model generator. */
+export function generateVideos(
+  model: { args: Pick<TganArgs, 'noiseDim'>; encode(ids: tf.Tensor2D): tf.Tensor2D; generate(noise: tf.Tensor2D, sentences: tf.Tensor2D): tf.Tensor5D },
+  vocabulary: Vocabulary,
+  captionLength: number,
+  captions: readonly string[],
+  options: { perCaption?: number; seed?: number; size?: number; batch?: number } = {},
+): { caption: string; copy: number; frames: Uint8Array; shape: [number, number, number, number] }[] {
+  const perCaption = options.perCaption ?? 1;
+  const seed = options.seed ?? 0;
+  const batch = options.batch ?? 16;
+  const jobs = captions.flatMap((caption, i) => Array.from({ length: perCaption }, (_, copy) => ({ caption, i, copy })));
+  const out: ReturnType<typeof generateVideos> = [];
+  for (let start = 0; start < jobs.length; start += batch) {
+    const chunk = jobs.slice(start, start + batch);
+    const encoded = encodeCaptions(vocabulary, chunk.map((j) => tokenize(j.caption)), captionLength);
+    const videos = tf.tidy(() => {
+      const noise = tf.concat(chunk.map((j) => sampleNoise(1, model.args.noiseDim, deriveSeed(seed, `sample/${j.i}/${j.copy}`))), 0) as tf.Tensor2D;
+      const ids = captionTensor(encoded);
+      return model.generate(noise, model.encode(ids));
+    });
+    try {
+      videosToBytes(videos, options.size).forEach((v, k) => out.push({ caption: chunk[k]!.caption, copy: chunk[k]!.copy, ...v }));
+    } finally {
+      videos.dispose();
+    }
+  }
+  return out;
+}

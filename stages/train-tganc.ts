@@ -1,0 +1,92 @@
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { defineSink } from '../pipeline/core/StageType.ts';
+import { Dataset } from '../datasets/shards/Dataset.ts';
+import { BACKEND_CHOICES } from '../models/backend/backendChoices.ts';
+import { tganPreset, TGAN_PRESETS } from '../models/tganc/tganPresets.ts';
+import { geometryMismatch } from '../models/training/videoGeometry.ts';
+
+const config = z
+  .strictObject({
+    /** The dataset folder the batches come from: its vocabulary, clip shape and captions (for samples). */
+    data: z.string().min(1),
+    /** Run folder: checkpoints/, metrics.csv, loss.png, samples/, eval.csv, model/ (and best/). */
+    out: z.string().min(1),
+    steps: z.number().int().min(1),
+    /** Network sizes: `paper` (TGANs-C's channels), `small` (half: ~4x faster), `tiny` (tests). */
+    preset: z.enum(TGAN_PRESETS).default('small'),
+    size: z.number().int().min(8).default(48),
+    frames: z.number().int().min(2).default(16),
+    gChannels: z.array(z.number().int().min(1)).min(1).optional(),
+    dChannels: z.array(z.number().int().min(1)).min(1).optional(),
+    noiseDim: z.number().int().min(1).optional(),
+    sentenceDim: z.number().int().min(1).optional(),
+    /** The motion discriminator (TGANs-C's best variant); off trains only the video and frame ones. */
+    motion: z.boolean().default(true),
+    /** Weight of the temporal-coherence loss (0: off). */
+    temporalCoherence: z.number().min(0).default(0),
+    learningRate: z.number().positive().default(2e-4),
+    /** Discriminators' (and the sentence encoder's) learning rate; default `learningRate`. */
+    dLearningRate: z.number().positive().optional(),
+    captionLength: z.number().int().min(1).max(64).default(12),
+    backend: z.enum(BACKEND_CHOICES).default('auto'),
+    seed: z.number().int().min(0).default(0),
+    /** Continue from the newest checkpoint in `out` (its config must match). */
+    resume: z.boolean().default(false),
+    checkpointEvery: z.number().int().min(1).default(100),
+    keep: z.number().int().min(1).default(3),
+    /** Sample grid GIF and loss plot every N steps (0: only at the end). */
+    sampleEvery: z.number().int().min(0).default(100),
+    /** Captions in the sample grid from each of the train (seen) and val (unseen) splits. */
+    sampleCaptions: z.number().int().min(1).default(4),
+    samplesPerCaption: z.number().int().min(1).default(3),
+    /** A digit evaluator folder (models/eval); '' turns evaluation off. */
+    evaluator: z.string().default(''),
+    /** Evaluate every N steps (0: only at the end); the best unseen score is kept as `best/`. */
+    evalEvery: z.number().int().min(0).default(0),
+    evalPerCaption: z.number().int().min(1).default(4),
+    logEvery: z.number().int().min(1).default(10),
+  })
+  .superRefine((c, ctx) => {
+    const preset = tganPreset(c.preset, c.size);
+    const stages = Math.max((c.gChannels ?? preset.gChannels).length, (c.dChannels ?? preset.dChannels).length);
+    if (c.size % 2 ** stages !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['size'], message: `size must be a multiple of ${2 ** stages} (one halving per network stage), got ${c.size}` });
+    }
+    if (c.evalEvery > 0 && c.evalEvery % c.checkpointEvery !== 0) {
+      // Evaluating only at checkpoints keeps `best/` and eval.csv exact across a resume.
+      ctx.addIssue({ code: 'custom', path: ['evalEvery'], message: `evalEvery must be a multiple of checkpointEvery (${c.checkpointEvery}), got ${c.evalEvery}` });
+    }
+  });
+
+export type TrainTgancConfig = z.infer<typeof config>;
+
+/**
+ * Trains TGANs-C on the batches it is given: one D and one G step per batch, metrics.csv every step,
+ * checkpoints (weights, Adam state, step) every `checkpointEvery`, samples and a loss plot every
+ * `sampleEvery`, evaluation every `evalEvery`; at `steps` it stops its upstreams and writes `model/`.
+ * With `resume`, it loads the newest checkpoint and skips the batches that checkpoint had seen: the
+ * stream is deterministic by seed, so the run ends with the same files as one never interrupted.
+ */
+export const trainTgancStage = defineSink({
+  name: 'train-tganc',
+  description: 'Train a TGANs-C text-to-video GAN on clip batches; checkpoints, metrics, samples, resume.',
+  version: 1,
+  kind: 'sink',
+  input: 'ClipBatch',
+  maxConcurrency: 1,
+  config,
+  outputs: (c) => [c.out],
+  inputs: (c) => [join(c.data, 'dataset.json'), join(c.data, 'vocabulary.json'), ...(c.evaluator ? [c.evaluator] : [])],
+  async check(c, { cwd }) {
+    const dataset = await Dataset.open(resolve(cwd, c.data)).catch(() => undefined);
+    if (dataset === undefined) return []; // made by an upstream stage, or missing: read-shards reports it
+    const problem = geometryMismatch(dataset.meta.shape, { frames: c.frames, size: c.size, channels: dataset.meta.shape[3]! });
+    return problem === undefined ? [] : [{ path: ['frames'], message: `${problem} (dataset ${c.data})` }];
+  },
+  async open(c, context) {
+    // TensorFlow.js loads only when a DAG trains (it adds ~1 s to every CLI start otherwise).
+    const { openTganTraining } = await import('./internal/openTganTraining.ts');
+    return openTganTraining(c, context);
+  },
+});

@@ -1,0 +1,116 @@
+/**
+ * The train-tganc stage through `t2v run dags/train-tganc-sbmg.yaml` at a tiny config on the cpu backend:
+ * outputs, a run killed after a checkpoint and resumed ends with the same bytes as an uninterrupted one,
+ * and shape errors caught before anything runs.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hasStack, messages, show, startT2v, t2v } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PREPARE = join(ROOT, 'dags/sbmg-prepare.yaml');
+const TRAIN = join(ROOT, 'dags/train-tganc-sbmg.yaml');
+const EVALUATOR = join(ROOT, 'models/pretrained/digit-evaluator');
+
+const dir = await tempDir('t2v-train-');
+
+before(async () => {
+  const prepared = await t2v(['run', PREPARE, '--set', 'count=60', '--set', 'size=32', '--set', 'frames=8', '--set', 'out=data', '--progress', 'none'], dir);
+  assert.equal(prepared.code, 0, show(prepared));
+});
+
+const tiny = (out: string, steps: number, extra: string[] = []) => [
+  'run', TRAIN, '--progress', 'none', '--backend', 'cpu',
+  '--set', 'data=data', '--set', `out=${out}`, '--set', `steps=${steps}`, '--set', 'preset=tiny', '--set', 'size=16',
+  '--set', 'frames=4', '--set', 'batch=4', '--set', 'checkpointEvery=2', '--set', 'sampleEvery=2', '--set', 'evalEvery=4',
+  '--set', `evaluator=${EVALUATOR}`, ...extra,
+];
+
+/** sha256 of every file under a folder, by relative path. */
+async function tree(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (d: string) => {
+    for (const name of (await readdir(d)).sort()) {
+      const path = join(d, name);
+      if ((await stat(path)).isDirectory()) await walk(path);
+      else out[relative(root, path)] = createHash('sha256').update(await readFile(path)).digest('hex');
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+test('a tiny run: finite losses every step, checkpoints, samples, loss plot, evaluation, a loadable model', async () => {
+  const result = await t2v(tiny('A', 6), dir);
+  assert.equal(result.code, 0, show(result));
+  const out = join(dir, 'A');
+  const [header, ...rows] = (await readFile(join(out, 'metrics.csv'), 'utf8')).trim().split('\n');
+  assert.equal(rows.length, 6);
+  const columns = header!.split(',');
+  assert.deepEqual(columns.slice(0, 1), ['step']);
+  for (const name of ['dLoss', 'gLoss', 'dVideoWrong', 'dFrame', 'dMotion', 'gMotion']) assert.ok(columns.includes(name), name);
+  rows.forEach((row, i) => {
+    const values = row.split(',').map(Number);
+    assert.equal(values[0], i + 1);
+    assert.ok(values.every(Number.isFinite), `row ${i + 1}: ${row}`);
+  });
+  assert.deepEqual(await readdir(join(out, 'checkpoints')), ['step-00000002', 'step-00000004', 'step-00000006']);
+  for (const file of ['loss.png', 'samples/step-00000002.gif', 'samples/step-00000006.gif', 'samples/rows.txt', 'eval.csv', 'eval/step-00000004.json', 'best/t2v-model.json', 'model/t2v-model.json', 'model/generator/model.json', 'model/encoder/weights.bin']) {
+    assert.ok(existsSync(join(out, file)), file);
+  }
+  assert.match(await readFile(join(out, 'samples/rows.txt'), 'utf8'), /\tunseen\t/);
+  assert.equal((await readFile(join(out, 'eval.csv'), 'utf8')).trim().split('\n').length, 3, 'evaluated at steps 4 and 6');
+  const info = JSON.parse(await readFile(join(out, 'model/t2v-model.json'), 'utf8'));
+  assert.equal(info.kind, 'tganc');
+  assert.equal(info.training.trainedSteps, 6);
+  assert.match(result.stderr, /step 6\/6 +dLoss [\d.]+ +gLoss [\d.]+/);
+
+  const manifest = JSON.parse(await readFile(join(dir, 'outputs/train-tganc-sbmg', (await readdir(join(dir, 'outputs/train-tganc-sbmg'))).filter((d) => /^\d/.test(d)).sort().at(-1)!, 'manifest.json'), 'utf8'));
+  assert.equal(JSON.stringify(manifest).includes('"backend":"cpu"'), true, 'the manifest records the backend');
+
+  // The same command again: up to date, nothing runs.
+  const again = await t2v(tiny('A', 6), dir);
+  assert.equal(again.code, 0, show(again));
+  assert.match(again.stderr + again.stdout, /0 stage\(s\) ran|up to date/);
+});
+
+test('killed after a checkpoint, resumed with --resume: the same files, byte for byte, as the run never interrupted', async () => {
+  const reference = join(dir, 'A');
+  if (!existsSync(join(reference, 'model'))) assert.equal((await t2v(tiny('A', 6), dir)).code, 0);
+  const { child, done } = startT2v(tiny('B', 6), dir);
+  const deadline = Date.now() + 120_000;
+  while (!existsSync(join(dir, 'B/checkpoints/step-00000002')) && Date.now() < deadline) await sleep(5);
+  child.kill('SIGKILL');
+  const killed = await done;
+  assert.equal(killed.signal, 'SIGKILL', `the run ended before it could be killed: ${show(killed)}`);
+  assert.ok(!existsSync(join(dir, 'B/model')), 'killed before the end');
+
+  const refused = await t2v(tiny('B', 6), dir);
+  assert.notEqual(refused.code, 0);
+  assert.match(messages(refused).join('\n'), /already holds checkpoints up to step \d+: run with --resume/);
+  assert.ok(!hasStack(refused.stderr), refused.stderr);
+
+  const resumed = await t2v(tiny('B', 6, ['--resume']), dir);
+  assert.equal(resumed.code, 0, show(resumed));
+  assert.match(resumed.stderr, /resuming from step \d/);
+  assert.deepEqual(await tree(join(dir, 'B')), await tree(reference));
+});
+
+test('a wrong tensor shape or size fails validation, naming file, line and stage, before anything runs', async () => {
+  const frames = await t2v([...tiny('C', 2), '--set', 'frames=16'], dir);
+  assert.notEqual(frames.code, 0);
+  const message = messages(frames).join('\n');
+  assert.match(message, /train-tganc-sbmg\.yaml:\d+:\d+ \(stage "train"\): invalid config with\.frames: the model takes 16 frames but clips have 8/);
+  const size = await t2v([...tiny('C', 2), '--set', 'size=20'], dir);
+  assert.match(messages(size).join('\n'), /\(stage "train"\): invalid config with\.size: size must be a multiple of 8/);
+  const resumeMismatch = await t2v([...tiny('A', 8, ['--resume']), '--set', 'seed=3'], dir);
+  assert.match(messages(resumeMismatch).join('\n'), /trained with another config/);
+  assert.ok(!existsSync(join(dir, 'C')), 'nothing written');
+});
