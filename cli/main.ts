@@ -7,6 +7,8 @@ import { validateCommand } from './commands/validate.ts';
 import { graphCommand } from './commands/graph.ts';
 import { exportCommand } from './commands/export.ts';
 import { previewCommand } from './commands/preview.ts';
+import { generateCommand } from './commands/generate.ts';
+import { evalCommand } from './commands/eval.ts';
 import { builtinStages } from '../stages/index.ts';
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
@@ -15,6 +17,8 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   graph: graphCommand,
   export: exportCommand,
   preview: previewCommand,
+  generate: generateCommand,
+  eval: evalCommand,
   stages: async (_argv, io) => {
     for (const type of builtinStages().all()) {
       const io_ = type.kind === 'source' ? `-> ${type.output}` : type.kind === 'sink' ? `${type.input} ->` : `${type.input} -> ${type.output}`;
@@ -33,6 +37,8 @@ usage: t2v <command> [options]    (t2v <command> --help for its options)
   graph DAG      print a DAG as a Mermaid flowchart
   export DIR     write a dataset's clips as GIF/MP4 files plus manifest.jsonl
   preview DIR    write a contact-sheet PNG of a dataset
+  generate       videos for a caption file with a trained model (--model DIR --captions FILE --out DIR)
+  eval           score a trained model on bouncing digits: seen/unseen accuracy, diversity (--model DIR)
   stages         list the stage types DAG files can use
 
 exit codes: 0 ok, 1 failed, 2 bad command line or DAG, 130 interrupted`;

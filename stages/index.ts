@@ -15,6 +15,9 @@ import { previewStage } from './preview.ts';
 import { readShardsStage } from './read-shards.ts';
 import { writeShardsStage } from './write-shards.ts';
 import { trainTgancStage } from './train-tganc.ts';
+import { readCaptionsStage } from './read-captions.ts';
+import { generateVideosStage } from './generate-videos.ts';
+import { writeVideosStage } from './write-videos.ts';
 
 /** Every stage type DAG files can use, by name. */
 export function builtinStages(): StageRegistry {
@@ -27,16 +30,19 @@ export function builtinStages(): StageRegistry {
     mpiiSourceStage,
     readShardsStage,
     downloadStage,
+    readCaptionsStage,
     // transforms
     normalizeCaptionsStage,
     filterCaptionsStage,
     annotateCaptionsStage,
     extractFramesStage,
     batchStage,
+    generateVideosStage,
     // sinks
     writeShardsStage,
     exportVideosStage,
     previewStage,
     trainTgancStage,
+    writeVideosStage,
   ]);
 }

@@ -76,9 +76,47 @@ export class TganTrainer {
   }
 }
 
-/** See TganTrainer.generate; shared with the loaded-model generator. */
+/** What generation needs of a model: TganModel (training) and TganBundle (a saved model) both have it. */
+export interface CaptionVideoModel {
+  args: Pick<TganArgs, 'noiseDim'>;
+  encode(ids: tf.Tensor2D): tf.Tensor2D;
+  generate(noise: tf.Tensor2D, sentences: tf.Tensor2D): tf.Tensor5D;
+}
+
+/** One video to make: its caption and the seed of its noise vector. */
+export interface VideoJob {
+  caption: string;
+  seed: number;
+}
+
+/** The noise seed of copy `copy` of caption number `index` under a run seed. */
+export function videoSeed(seed: number, index: number, copy: number): number {
+  return deriveSeed(seed, `sample/${index}/${copy}`);
+}
+
+/** Videos for jobs in one generator pass (inference mode), as bytes; `size` resizes them. */
+export function generateVideoBatch(
+  model: CaptionVideoModel,
+  vocabulary: Vocabulary,
+  captionLength: number,
+  jobs: readonly VideoJob[],
+  size?: number,
+): { frames: Uint8Array; shape: [number, number, number, number] }[] {
+  const encoded = encodeCaptions(vocabulary, jobs.map((j) => tokenize(j.caption)), captionLength);
+  const videos = tf.tidy(() => {
+    const noise = tf.concat(jobs.map((j) => sampleNoise(1, model.args.noiseDim, j.seed)), 0) as tf.Tensor2D;
+    return model.generate(noise, model.encode(captionTensor(encoded)));
+  });
+  try {
+    return videosToBytes(videos, size);
+  } finally {
+    videos.dispose();
+  }
+}
+
+/** `perCaption` videos per caption, copy k of caption i seeded by videoSeed(seed, i, k), in batches. */
 export function generateVideos(
-  model: { args: Pick<TganArgs, 'noiseDim'>; encode(ids: tf.Tensor2D): tf.Tensor2D; generate(noise: tf.Tensor2D, sentences: tf.Tensor2D): tf.Tensor5D },
+  model: CaptionVideoModel,
   vocabulary: Vocabulary,
   captionLength: number,
   captions: readonly string[],
@@ -87,21 +125,11 @@ export function generateVideos(
   const perCaption = options.perCaption ?? 1;
   const seed = options.seed ?? 0;
   const batch = options.batch ?? 16;
-  const jobs = captions.flatMap((caption, i) => Array.from({ length: perCaption }, (_, copy) => ({ caption, i, copy })));
+  const jobs = captions.flatMap((caption, i) => Array.from({ length: perCaption }, (_, copy) => ({ caption, copy, seed: videoSeed(seed, i, copy) })));
   const out: ReturnType<typeof generateVideos> = [];
   for (let start = 0; start < jobs.length; start += batch) {
     const chunk = jobs.slice(start, start + batch);
-    const encoded = encodeCaptions(vocabulary, chunk.map((j) => tokenize(j.caption)), captionLength);
-    const videos = tf.tidy(() => {
-      const noise = tf.concat(chunk.map((j) => sampleNoise(1, model.args.noiseDim, deriveSeed(seed, `sample/${j.i}/${j.copy}`))), 0) as tf.Tensor2D;
-      const ids = captionTensor(encoded);
-      return model.generate(noise, model.encode(ids));
-    });
-    try {
-      videosToBytes(videos, options.size).forEach((v, k) => out.push({ caption: chunk[k]!.caption, copy: chunk[k]!.copy, ...v }));
-    } finally {
-      videos.dispose();
-    }
+    generateVideoBatch(model, vocabulary, captionLength, chunk, options.size).forEach((v, k) => out.push({ caption: chunk[k]!.caption, copy: chunk[k]!.copy, ...v }));
   }
   return out;
 }

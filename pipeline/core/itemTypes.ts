@@ -1,6 +1,7 @@
 import type { Clip } from '../../datasets/clip.ts';
 import type { VideoSegment } from '../../datasets/segment.ts';
 import type { ClipBatch } from '../../datasets/batch.ts';
+import type { CaptionItem } from '../../text/captionItem.ts';
 
 /**
  * The item types that flow along DAG edges, by the name stage types declare. Validation checks that
@@ -13,13 +14,15 @@ export interface ItemTypes {
   VideoSegment: VideoSegment;
   /** Clips grouped for a training step. */
   ClipBatch: ClipBatch;
+  /** One caption of a caption file, for generation. */
+  Caption: CaptionItem;
   /** Any JSON-able record; used by generic and test stages. */
   Record: Record<string, unknown>;
 }
 
 export type ItemTypeName = keyof ItemTypes;
 
-export const ITEM_TYPE_NAMES: readonly ItemTypeName[] = ['Clip', 'VideoSegment', 'ClipBatch', 'Record'];
+export const ITEM_TYPE_NAMES: readonly ItemTypeName[] = ['Clip', 'VideoSegment', 'ClipBatch', 'Caption', 'Record'];
 
 /** A short id for an item in logs and rejects: its `id` field when it has one. */
 export function itemLabel(item: unknown, fallbackIndex: number): string {

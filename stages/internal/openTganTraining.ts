@@ -115,7 +115,7 @@ return {
       const step = trainer.model.step;
       if ((await store.latest()) !== step) await checkpoint();
       await metrics.flush();
-      await saveTganBundle(join(out, 'model'), trainer, { training: { ...training, trainedSteps: step }, ...(snapshots.lastScores ? { scores: { ...snapshots.lastScores } } : {}) });
+      await saveTganBundle(join(out, 'model'), trainer, { training: { ...training, trainedSteps: step, captions: { seen: snapshots.seen, unseen: snapshots.unseen } }, ...(snapshots.lastScores ? { scores: { ...snapshots.lastScores } } : {}) });
       return { steps: step, resumedFrom: latest ?? 0, backend: backend.name, backendDetail: backend, ...reporter.summary(), ...(snapshots.lastScores ? { scores: snapshots.lastScores } : {}), model: join(c.out, 'model') };
     } finally {
       snapshots.dispose();

@@ -47,8 +47,9 @@ export class TganSnapshots {
   private constructor(
     private readonly args: TganSnapshotsArgs,
     private readonly sampleRows: string[],
-    private readonly seen: string[],
-    private readonly unseen: string[],
+    /** The dataset's train (seen) and val (unseen) captions. */
+    readonly seen: string[],
+    readonly unseen: string[],
     private readonly classifier: DigitFrameClassifier | undefined,
     private evalRows: string[],
   ) {}
@@ -105,7 +106,7 @@ export class TganSnapshots {
     );
     if (this.best === undefined || better(row, this.best)) {
       this.best = row;
-      await saveTganBundle(join(out, 'best'), trainer, { training: { ...training, trainedSteps: step }, scores: row });
+      await saveTganBundle(join(out, 'best'), trainer, { training: { ...training, trainedSteps: step, captions: { seen: this.seen, unseen: this.unseen } }, scores: row });
     }
   }
 

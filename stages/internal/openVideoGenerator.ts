@@ -1,0 +1,70 @@
+/** The body of the generate-videos stage (stages/generate-videos.ts describes it). */
+import { resolve } from 'node:path';
+import type { Transformer } from '../../pipeline/core/StageType.ts';
+import type { StageContext } from '../../pipeline/core/StageContext.ts';
+import { UsageError } from '../../pipeline/errors/index.ts';
+import { tokenize, type Clip } from '../../datasets/clip.ts';
+import { selectBackend } from '../../models/backend/selectBackend.ts';
+import { registerKernelFixes } from '../../models/kernels/registerKernelFixes.ts';
+import { TganBundle } from '../../models/tganc/TganBundle.ts';
+import { generateVideoBatch, videoSeed } from '../../models/tganc/TganTrainer.ts';
+import type { CaptionItem } from '../../text/captionItem.ts';
+import type { GenerateVideosConfig } from '../generate-videos.ts';
+import { readVideoManifest, videoId } from './videoManifest.ts';
+
+export async function openVideoGenerator(c: GenerateVideosConfig, context: StageContext): Promise<Transformer<CaptionItem, Clip>> {
+  const backend = await selectBackend(c.backend, { log: (line) => context.log(line) });
+  registerKernelFixes();
+  const bundle = await TganBundle.load(resolve(context.cwd, c.model));
+  context.onAbort(() => bundle.dispose());
+  context.log(`model ${c.model}: ${bundle.info.kind}, ${bundle.args.frames}x${bundle.args.size}x${bundle.args.size}x${bundle.args.channels}, trained ${String(bundle.info.training['trainedSteps'] ?? '?')} steps; backend ${backend.name}`);
+  const made = c.done === undefined ? [] : await readVideoManifest(resolve(context.cwd, c.done));
+  for (const line of made) {
+    const [index, copy] = line.id.split('-').map(Number);
+    if (line.seed !== videoSeed(c.seed, index!, copy!)) {
+      throw new UsageError(`${c.done} holds videos made with another seed (${line.video}): choose another output folder, or the seed it was made with`);
+    }
+  }
+  const done = new Set(made.map((l) => l.id));
+  if (done.size > 0) context.log(`${done.size} video(s) already made in ${c.done}: skipped`);
+
+  let pending: { caption: CaptionItem; copy: number; id: string; seed: number }[] = [];
+
+  function* run(): Generator<Clip> {
+    const jobs = pending;
+    pending = [];
+    if (jobs.length === 0) return;
+    const videos = generateVideoBatch(bundle, bundle.vocabulary, bundle.info.captionLength, jobs.map((j) => ({ caption: j.caption.text, seed: j.seed })));
+    for (let k = 0; k < jobs.length; k++) {
+      const { caption, copy, id, seed } = jobs[k]!;
+      yield {
+        id,
+        frames: videos[k]!.frames,
+        shape: videos[k]!.shape,
+        caption: caption.text,
+        tokens: tokenize(caption.text),
+        split: 'test',
+        source: 'generated',
+        attributes: { seed, index: caption.index, copy, line: caption.line },
+      };
+    }
+  }
+
+  return {
+    process(caption: CaptionItem) {
+      const unknown = bundle.vocabulary.unknownWords(tokenize(caption.text));
+      if (unknown.length > 0) {
+        const words = unknown.map((w) => `"${w}"`).join(', ');
+        if (c.onUnknown === 'fail') throw new UsageError(`caption on line ${caption.line} has words the model does not know: ${words} ("${caption.text}"); use --on-unknown unk or skip`);
+        context.log(`warning: line ${caption.line}: unknown word(s) ${words} in "${caption.text}"${c.onUnknown === 'skip' ? ': skipped' : ': generated with <unk>'}`);
+        if (c.onUnknown === 'skip') return [];
+      }
+      for (let copy = 0; copy < c.perCaption; copy++) {
+        const id = videoId(caption.index, copy);
+        if (!done.has(id)) pending.push({ caption, copy, id, seed: videoSeed(c.seed, caption.index, copy) });
+      }
+      return pending.length >= c.batch ? run() : [];
+    },
+    flush: () => run(),
+  };
+}
