@@ -15,8 +15,8 @@ export interface TrainWorkerResult {
   backend: string;
   preset: TrainPreset;
   batch: number;
-  /** The untimed first step (kernel set-up, weight allocation, V8 warm-up). */
-  warmupMs: number;
+  /** The untimed first step (kernel set-up, weight allocation, V8 warm-up); null when none was run. */
+  warmupMs: number | null;
   stepMs: number[];
   genBatch: number;
   genMs: number[];

@@ -24,7 +24,7 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'small' },
     batch: { type: 'string', default: '8' },
     steps: { type: 'string', default: '5' },
-    // 0 for the cpu backend, whose steps take minutes: its single step then includes first-call costs.
+    // 0: no untimed first step (for a slow backend, at the price of first-call costs in the figure).
     warmup: { type: 'string', default: '1' },
     'gen-batch': { type: 'string', default: '16' },
     'gen-reps': { type: 'string', default: '3' },
@@ -52,7 +52,7 @@ const batchOf = (n: number, seed: number) => ({
 });
 
 const stepMs: number[] = [];
-let warmupMs = NaN;
+let warmupMs: number | null = null;
 for (let i = warmup > 0 ? 0 : 1; i <= steps; i++) {
   const data = batchOf(batch, 10 * i);
   const t0 = performance.now();
