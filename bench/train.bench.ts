@@ -86,17 +86,21 @@ export default {
       );
     }
     if (python === undefined) summary.push("PyTorch: not available (python3 -c 'import torch' failed)");
-    else summary.push(`PyTorch: ${String(torchOf('small')?.detail['torch'] ?? '?')} through ${python}, 1 thread; ratios are tfjs rate ÷ torch rate (below 1: tfjs slower)`);
+    else if (!PRESETS.some(torchOf)) summary.push(`PyTorch: imports through ${python}, but its runs failed (above)`);
+    else {
+      const { torch, blas } = PRESETS.map(torchOf).find(Boolean)!.detail;
+      summary.push(`PyTorch: ${String(torch)} (${String(blas)}) through ${python}, 1 thread; ratios are tfjs rate ÷ torch rate (below 1: tfjs slower)`);
+    }
 
     return {
       name: 'tganc-train',
       summary,
       table: {
-        headers: ['backend', 'preset', 'batch', 'ms/step', 'videos/s (gen)', 'GFLOP/s', 'peak RSS MiB', 'train vs torch', 'gen vs torch'],
+        headers: ['backend', 'preset', 'batch', 'ms/step', 'videos/s (gen)', 'GFLOP/s', 'peak RSS MiB', 'train vs torch', 'gen vs torch', 'note'],
         rows: rows.map(({ label, preset, result: r, note }) =>
           r
-            ? [label, preset, r.batch, fixed(stepMs(r)), fixed(videosPerSecond(r), 1), fixed(gflops(r), 2), fixed(r.maxRssKiB / 1024), label === 'torch' ? '1' : fixed(trainRatio(r), 2), label === 'torch' ? '1' : fixed(genRatio(r), 2)]
-            : [label, preset, '', note ?? '', '', '', '', '', ''],
+            ? [label, preset, r.batch, fixed(stepMs(r)), fixed(videosPerSecond(r), 1), fixed(gflops(r), 2), fixed(r.maxRssKiB / 1024), label === 'torch' ? '1' : fixed(trainRatio(r), 2), label === 'torch' ? '1' : fixed(genRatio(r), 2), r.warmupMs === null ? 'no warm-up' : '']
+            : [label, preset, '', '', '', '', '', '', '', note ?? ''],
         ),
       },
       data: {

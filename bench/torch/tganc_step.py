@@ -4,7 +4,7 @@ placement), trained the way TganModel.trainStep does one D then one G step. Prin
 shape of bench/trainShared.ts's TrainWorkerResult.
 
   python3 bench/torch/tganc_step.py --config '<TganArgs JSON>' --preset small --batch 8 --steps 5 \
-    --gen-batch 16 --gen-reps 3 --threads 1
+    --warmup 1 --gen-batch 16 --gen-reps 3 --threads 1
 
 The config comes from the TypeScript presets so the two sides cannot drift. One thread by default: tfjs's
 wasm backend is single-threaded under Node, and a ratio is only meaningful like for like.
@@ -137,6 +137,7 @@ def main():
     p.add_argument("--preset", default="small")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--gen-batch", type=int, default=16)
     p.add_argument("--gen-reps", type=int, default=3)
     p.add_argument("--threads", type=int, default=1)
@@ -186,7 +187,7 @@ def main():
         losses = (d_loss.item(), g_loss.item())
         return (time.perf_counter() - t0) * 1000, losses
 
-    warmup_ms, _ = step()
+    warmup_ms = step()[0] if o.warmup else None
     step_ms = [step()[0] for _ in range(o.steps)]
 
     g.eval()
@@ -205,7 +206,10 @@ def main():
         "backend": "torch", "preset": o.preset, "batch": n, "warmupMs": warmup_ms, "stepMs": step_ms,
         "genBatch": o.gen_batch, "genMs": gen_ms, "params": count(g) + sum(count(d) for d in ds),
         "maxRssKiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "detail": {"torch": torch.__version__, "threads": torch.get_num_threads()},
+        # Debian's build says BLAS_INFO=generic (the system libblas: reference BLAS unless an optimised one
+        # is installed), which slows its GEMM-based ops, transposed 3D convs among them.
+        "detail": {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                   "blas": next((w for w in torch.__config__.show().replace(",", " ").split() if w.startswith("BLAS_INFO=")), "?")},
     }))
 
 

@@ -38,6 +38,15 @@ export interface TganArgs {
   temporalCoherenceWeight?: number;
   /** Build and train the motion discriminator (the paper's best variant). */
   useMotionDiscriminator: boolean;
+  /**
+   * Frames of each clip the frame discriminator judges per step, drawn at random (seeded by the step);
+   * undefined: all of them. The loss is a mean over frames, so a sample estimates it without bias at a
+   * fraction of the cost: the frame and motion discriminators run 2D convs on every frame they see, and
+   * on all 16 frames they were over half of a training step.
+   */
+  frameSamples?: number;
+  /** Consecutive frames (a window at a random start) the motion discriminator sees; undefined: all. */
+  motionWindow?: number;
   /** Seed for every initialiser (and, in TganModel, for the noise). Default 0. */
   seed?: number;
   /** Momentum of the batch-norm moving statistics. Default 0.9. */
@@ -111,6 +120,12 @@ export function validateTganArgs<T extends TganArgs>(args: T): T {
   const tc = args.temporalCoherenceWeight;
   if (tc !== undefined && !(Number.isFinite(tc) && tc >= 0)) {
     throw new RangeError(`temporalCoherenceWeight must be a finite number >= 0, got ${tc}`);
+  }
+  if (args.frameSamples !== undefined && !(Number.isSafeInteger(args.frameSamples) && args.frameSamples >= 1 && args.frameSamples <= args.frames)) {
+    throw new RangeError(`frameSamples must be a whole number from 1 to frames (${args.frames}), got ${args.frameSamples}`);
+  }
+  if (args.motionWindow !== undefined && !(Number.isSafeInteger(args.motionWindow) && args.motionWindow >= 2 && args.motionWindow <= args.frames)) {
+    throw new RangeError(`motionWindow must be a whole number from 2 to frames (${args.frames}), got ${args.motionWindow}`);
   }
   if (typeof args.useMotionDiscriminator !== 'boolean') {
     throw new RangeError(`useMotionDiscriminator must be true or false, got ${String(args.useMotionDiscriminator)}`);

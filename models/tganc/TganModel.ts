@@ -38,6 +38,7 @@ import {
 } from './losses.ts';
 import type { MatchingWeights } from './losses.ts';
 import { deriveSeed, sampleNoise } from './seeds.ts';
+import { frameSelection, selectFrames } from './frameSelection.ts';
 
 export interface TganLearningRates {
   generator: number;
@@ -198,12 +199,13 @@ export class TganModel {
     const noise = batch.noise ?? this.sampleNoise(n);
     const reported: Record<string, tf.Scalar> = {};
     let encoded: tf.Tensor2D | undefined;
+    const views = this.framesSeenBy(n);
     try {
-      const dLoss = this.discriminatorStep(videos, condition, noise, reported);
+      const dLoss = this.discriminatorStep(videos, condition, noise, reported, views);
       reported['dLoss'] = dLoss;
       // The generator step sees the sentence vectors of the encoder as just updated.
       if (condition.kind === 'ids') encoded = this.encode(condition.captions);
-      const gLoss = this.generatorStep(encoded ?? (condition as { sentences: tf.Tensor2D }).sentences, noise, reported);
+      const gLoss = this.generatorStep(encoded ?? (condition as { sentences: tf.Tensor2D }).sentences, noise, reported, views);
       reported['gLoss'] = gLoss;
       this.step++;
       const names = Object.keys(reported);
@@ -239,7 +241,28 @@ export class TganModel {
 
   // -------------------------------------------------------------------------------------------------
 
-  private discriminatorStep(videos: tf.Tensor5D, condition: Condition, noise: tf.Tensor2D, reported: Record<string, tf.Scalar>): tf.Scalar {
+  /** What each discriminator sees of a batch of clips this step: all of it, or the frames selected for it. */
+  private framesSeenBy(n: number): Map<DiscriminatorKind, (videos: tf.Tensor5D) => tf.Tensor5D> {
+    const views = new Map<DiscriminatorKind, (videos: tf.Tensor5D) => tf.Tensor5D>();
+    const { frames, frameSamples, motionWindow, seed } = this.args;
+    for (const d of this.discriminators) {
+      const count = d.kind === 'frame' ? frameSamples : d.kind === 'motion' ? motionWindow : undefined;
+      if (count === undefined || count === frames) views.set(d.kind, (v) => v);
+      else {
+        const selection = frameSelection(d.kind as 'frame' | 'motion', n, frames, count, seed, this.step);
+        views.set(d.kind, (v) => selectFrames(v, selection));
+      }
+    }
+    return views;
+  }
+
+  private discriminatorStep(
+    videos: tf.Tensor5D,
+    condition: Condition,
+    noise: tf.Tensor2D,
+    reported: Record<string, tf.Scalar>,
+    views: Map<DiscriminatorKind, (videos: tf.Tensor5D) => tf.Tensor5D>,
+  ): tf.Scalar {
     const n = videos.shape[0];
     // G's input sentences: the encoder's current vectors, outside the tape (G is not updated here).
     const fake = tf.tidy(() => {
@@ -270,8 +293,9 @@ export class TganModel {
         const losses: Record<string, tf.Scalar> = {};
         const pairSentences = tf.concat([sentences, sentences, wrong], 0);
         for (const d of this.discriminators) {
-          const real = d.trunk.apply(videos, { training: true }) as tf.Tensor;
-          const generated = d.trunk.apply(fake, { training: true }) as tf.Tensor;
+          const view = views.get(d.kind)!;
+          const real = d.trunk.apply(view(videos), { training: true }) as tf.Tensor;
+          const generated = d.trunk.apply(view(fake), { training: true }) as tf.Tensor;
           const logits = d.head.apply([tf.concat([real, generated, real], 0), pairSentences], { training: true }) as tf.Tensor2D;
           const [realRight, fakeRight, realWrong] = tf.split(logits, 3, 0);
           const m = matchingDiscriminatorLoss({ realRight: realRight!, fakeRight: fakeRight!, realWrong: realWrong! }, matchingWeights);
@@ -304,12 +328,17 @@ export class TganModel {
     }
   }
 
-  private generatorStep(sentences: tf.Tensor2D, noise: tf.Tensor2D, reported: Record<string, tf.Scalar>): tf.Scalar {
+  private generatorStep(
+    sentences: tf.Tensor2D,
+    noise: tf.Tensor2D,
+    reported: Record<string, tf.Scalar>,
+    views: Map<DiscriminatorKind, (videos: tf.Tensor5D) => tf.Tensor5D>,
+  ): tf.Scalar {
     const { value, grads } = tf.variableGrads(() => {
       const fake = this.generator.apply([noise, sentences], { training: true }) as tf.Tensor5D;
       const losses: Record<string, tf.Scalar> = {};
       for (const d of this.discriminators) {
-        const features = d.trunk.apply(fake, { training: true }) as tf.Tensor;
+        const features = d.trunk.apply(views.get(d.kind)!(fake), { training: true }) as tf.Tensor;
         const logits = d.head.apply([features, sentences], { training: true }) as tf.Tensor;
         losses[d.kind] = generatorAdversarialLoss(logits);
         reported[`g${capitalise(d.kind)}`] = tf.keep(losses[d.kind]!);

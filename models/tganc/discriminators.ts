@@ -60,9 +60,12 @@ export interface DiscriminatorArgs {
 
 export function discriminatorArgsFrom(args: TganArgs, kind: DiscriminatorKind): DiscriminatorArgs {
   validateTganArgs(args);
+  // The frame and motion discriminators' weights do not depend on how many frames they see (frames are
+  // folded into the batch): built for the frames they are given per step (TganModel picks them).
+  const frames = kind === 'frame' ? (args.frameSamples ?? args.frames) : kind === 'motion' ? (args.motionWindow ?? args.frames) : args.frames;
   return {
     kind,
-    frames: args.frames,
+    frames,
     size: args.size,
     channels: args.channels,
     sentenceDim: args.sentenceDim,

@@ -15,7 +15,8 @@ export function tganPreset(preset: TganPreset, size: number): Omit<TganArgs, 'fr
     case 'paper':
       return networks;
     case 'small':
-      return { ...networks, gChannels: [128, 64, 32, 16], dChannels: [16, 32, 64, 128] };
+      // Half the channels, and the frame and motion discriminators on 4 sampled frames and a 6-frame window.
+      return { ...networks, gChannels: [128, 64, 32, 16], dChannels: [16, 32, 64, 128], frameSamples: 4, motionWindow: 6 };
     case 'tiny':
       return { ...networks, temporalCoherenceWeight: 0 };
   }
