@@ -43,9 +43,9 @@ export default {
     };
 
     for (const preset of PRESETS) await attempt('wasm', preset, () => runNodeWorker(WORKER_FILE, ['--backend', 'wasm', ...common(preset, BATCH, steps, 1, genReps)]));
-    // cpu is pure JS: ~110 s per step at batch 1 (~140x wasm per clip), so one step of the small preset,
-    // and only in the full run.
-    if (quick) rows.push({ label: 'cpu', preset: 'small', note: 'skipped in --quick (one step at batch 1 takes ~2 min)' });
+    // cpu is pure JS, ~60x wasm's time per clip: one step of the small preset at batch 1 (~40 s on a loaded
+    // machine, plus as long again for the warm-up), and only in the full run.
+    if (quick) rows.push({ label: 'cpu', preset: 'small', note: 'skipped in --quick (a step at batch 1 takes ~40 s, plus the warm-up)' });
     else await attempt('cpu', 'small', () => runNodeWorker(WORKER_FILE, ['--backend', 'cpu', ...common('small', 1, 1, 1, 1)]));
     if (!resolvable('@tensorflow/tfjs-node-gpu')) rows.push({ label: 'tensorflow', preset: 'small', note: 'not installed (@tensorflow/tfjs-node-gpu)' });
     else for (const preset of PRESETS) await attempt('tensorflow', preset, () => runNodeWorker(WORKER_FILE, ['--backend', 'tensorflow', ...common(preset, BATCH, steps, 1, genReps)]));
@@ -63,7 +63,7 @@ export default {
     const videosPerSecond = (r: TrainWorkerResult) => r.genBatch / (median(r.genMs) / 1000);
     const gflops = (r: TrainWorkerResult) => trainStepFlops(tganMacs(args(r.preset)), r.batch) / (stepMs(r) / 1000) / 1e9;
     const torchOf = (preset: TrainPreset) => rows.find((row) => row.label === 'torch' && row.preset === preset)?.result;
-    // Per clip, so that cpu's batch-1 step still compares (batch 1 is, if anything, kinder per clip to torch).
+    // Per clip, so cpu's batch-1 step compares with torch's batch 8 (batch 1 costs more per clip, if anything).
     const trainRatio = (r: TrainWorkerResult) => (torchOf(r.preset) ? clipMs(torchOf(r.preset)!) / clipMs(r) : NaN);
     const genRatio = (r: TrainWorkerResult) => (torchOf(r.preset) ? videosPerSecond(r) / videosPerSecond(torchOf(r.preset)!) : NaN);
 
@@ -71,7 +71,7 @@ export default {
       `TGANs-C at 48x48x16 grey, sentence vectors of 128, Adam, one D + one G step (all three discriminators); ` +
         `${steps} timed steps after a warm-up, medians; generator at batch ${GEN_BATCH}, eval mode, read back.`,
       'Work per clip and step (2 FLOP per multiply-add, bench/trainShared.ts): ' +
-        PRESETS.map((p) => `${p} ${fixed(trainStepFlops(tganMacs(args(p)), 1) / 1e9, 2)} GFLOP`).join(', ') + '.',
+        PRESETS.map((p) => `${p} ${fixed(trainStepFlops(tganMacs(args(p)), 1) / 1e9, 2)} GFLOP${seenBy(args(p))}`).join(', ') + '.',
     ];
     for (const row of rows) {
       const r = row.result;
@@ -113,6 +113,12 @@ export default {
     };
   },
 } satisfies Benchmark;
+
+/** The presets' frame sampling (tganPresets.ts) changes the work, so the summary says which is measured. */
+function seenBy(a: TganArgs): string {
+  const parts = [a.frameSamples && `frame D on ${a.frameSamples} sampled frames`, a.motionWindow && `motion D on a ${a.motionWindow}-frame window`];
+  return parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : ' (all frames)';
+}
 
 function resolvable(name: string): boolean {
   try {

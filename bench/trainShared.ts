@@ -80,11 +80,15 @@ export function tganMacs(a: TganArgs): TganMacs {
     perFrame += fh * fh * 16 * fin * cout;
     fin = cout;
   }
+  // frameSamples / motionWindow: the frames those two see per step (the one-hot matMul picking them is a
+  // copy, not model work, and is left out).
+  const seen = a.frameSamples ?? a.frames;
+  const window = a.motionWindow ?? a.frames;
   const discriminators: TganMacs['discriminators'] = [
     { kind: 'video', trunk: video, head: head(vt * side * side) },
-    { kind: 'frame', trunk: perFrame * a.frames, head: a.frames * head(side * side) },
+    { kind: 'frame', trunk: perFrame * seen, head: seen * head(side * side) },
   ];
-  if (a.useMotionDiscriminator) discriminators.push({ kind: 'motion', trunk: perFrame * a.frames, head: (a.frames - 1) * head(side * side) });
+  if (a.useMotionDiscriminator) discriminators.push({ kind: 'motion', trunk: perFrame * window, head: (window - 1) * head(side * side) });
   return { generator, discriminators };
 }
 

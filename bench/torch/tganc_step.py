@@ -87,7 +87,9 @@ class Head(nn.Module):
 class Discriminator(nn.Module):
     def __init__(self, a, kind):
         super().__init__()
-        self.kind, self.frames, self.leak = kind, a["frames"], a["leak"]
+        self.kind, self.leak, self.all_frames = kind, a["leak"], a["frames"]
+        # TganArgs frameSamples / motionWindow: the frames each step shows the frame / motion discriminator.
+        self.frames = {"frame": a.get("frameSamples"), "motion": a.get("motionWindow")}.get(kind) or a["frames"]
         d = a["dChannels"]
         conv = nn.Conv3d if kind == "video" else nn.Conv2d
         _, strides = time_strides(a["frames"], len(d))
@@ -109,9 +111,24 @@ class Discriminator(nn.Module):
         self.t = t
         self.head = Head(a, d[-1], (t * side, side) if kind == "video" else (side, side))
 
-    def trunk(self, v):  # v [N, C, T, H, W]
+    def picker(self, n):
+        """v [N, C, T, H, W] -> what this step shows the discriminator (frameSelection.ts, torch's RNG):
+        video the clip; frame k random frames, motion a window at a random start, as [N, k, C, H, W]."""
+        if self.kind == "video":
+            return lambda v: v
+        k, t = self.frames, self.all_frames
+        if k == t:
+            return lambda v: v.transpose(1, 2)
+        if self.kind == "frame":
+            idx = torch.rand(n, t).argsort(1)[:, :k].sort(1).values
+        else:
+            idx = torch.randint(0, t - k + 1, (n, 1)) + torch.arange(k)
+        rows = torch.arange(n)[:, None]
+        return lambda v: v[rows, :, idx]
+
+    def trunk(self, v):  # v as picker() returns it
         n = v.shape[0]
-        x = v if self.kind == "video" else v.transpose(1, 2).reshape(n * self.frames, v.shape[1], v.shape[3], v.shape[4])
+        x = v if self.kind == "video" else v.reshape(n * self.frames, *v.shape[2:])
         for i, conv in enumerate(self.convs):
             x = conv(x)
             if i > 0:
@@ -166,8 +183,9 @@ def main():
             d.requires_grad_(True)
         d_loss = 0
         pair_s = torch.cat([s, s, wrong])
-        for d in ds:
-            real_f, fake_f = d.trunk(videos), d.trunk(fake)
+        views = [d.picker(n) for d in ds]  # one selection per discriminator for the D and G steps
+        for d, view in zip(ds, views):
+            real_f, fake_f = d.trunk(view(videos)), d.trunk(view(fake))
             logits = d.judge(torch.cat([real_f, fake_f, real_f]), pair_s)
             rr, fr, rw = logits.split(n)
             d_loss = d_loss + bce(rr, 1.0) + bce(fr, 0.0) + bce(rw, 0.0)
@@ -180,7 +198,7 @@ def main():
         for d in ds:
             d.requires_grad_(False)
         fake = g(z, s)
-        g_loss = sum(bce(d.judge(d.trunk(fake), s), 1.0) for d in ds)
+        g_loss = sum(bce(d.judge(d.trunk(view(fake)), s), 1.0) for d, view in zip(ds, views))
         g_opt.zero_grad(set_to_none=True)
         g_loss.backward()
         g_opt.step()
