@@ -28,6 +28,8 @@ const config = z
     learningRate: z.number().positive().default(2e-4),
     /** Discriminators' (and the sentence encoder's) learning rate; default `learningRate`. */
     dLearningRate: z.number().positive().optional(),
+    /** Discriminators' target for real pairs: 1, or 0.9 for one-sided label smoothing. */
+    realLabel: z.number().gt(0.5).max(1).default(1),
     captionLength: z.number().int().min(1).max(64).default(12),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     seed: z.number().int().min(0).default(0),

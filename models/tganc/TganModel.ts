@@ -67,6 +67,11 @@ export interface TganModelArgs extends TganArgs {
   /** Weights of the (real, right) / (fake, right) / (real, wrong) terms; default 1 each. */
   matchingWeights?: Partial<MatchingWeights>;
   /**
+   * The discriminators' target for (real, right caption) pairs: 1 (default), or e.g. 0.9 (one-sided label
+   * smoothing) so that discriminators that win easily keep giving the generator useful gradients.
+   */
+  realLabel?: number;
+  /**
    * Token ids int32 [N, L] -> sentence vectors [N, sentenceDim], trained with the discriminators. Owned
    * by the model from then on (disposed with it).
    */
@@ -110,6 +115,7 @@ type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   adamBeta1: number;
   adamBeta2: number;
   temporalCoherenceWeight: number;
+  realLabel: number;
 };
 
 const DEFAULT_LEARNING_RATE = 2e-4;
@@ -298,7 +304,7 @@ export class TganModel {
           const generated = d.trunk.apply(view(fake), { training: true }) as tf.Tensor;
           const logits = d.head.apply([tf.concat([real, generated, real], 0), pairSentences], { training: true }) as tf.Tensor2D;
           const [realRight, fakeRight, realWrong] = tf.split(logits, 3, 0);
-          const m = matchingDiscriminatorLoss({ realRight: realRight!, fakeRight: fakeRight!, realWrong: realWrong! }, matchingWeights);
+          const m = matchingDiscriminatorLoss({ realRight: realRight!, fakeRight: fakeRight!, realWrong: realWrong! }, matchingWeights, this.args.realLabel);
           const label = capitalise(d.kind);
           losses[d.kind] = m.loss;
           reported[`d${label}`] = tf.keep(m.loss);
@@ -394,6 +400,8 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   for (const [name, w] of Object.entries(matchingWeights)) {
     if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`matchingWeights.${name} must be a finite number >= 0, got ${w}`);
   }
+  const realLabel = args.realLabel ?? 1;
+  if (!(Number.isFinite(realLabel) && realLabel > 0.5 && realLabel <= 1)) throw new RangeError(`realLabel must be in (0.5, 1], got ${realLabel}`);
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
   for (const [name, b] of [['adamBeta1', adamBeta1], ['adamBeta2', adamBeta2]] as const) {
@@ -408,6 +416,7 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     adamBeta1,
     adamBeta2,
     temporalCoherenceWeight: args.temporalCoherenceWeight ?? 0,
+    realLabel,
   };
 }
 

@@ -59,8 +59,10 @@ export interface MatchingLoss {
 export function matchingDiscriminatorLoss(
   logits: MatchingLogits,
   weights: MatchingWeights = DEFAULT_MATCHING_WEIGHTS,
+  /** Target of (real, right) pairs: 1, or e.g. 0.9 for one-sided label smoothing (Salimans et al. 2016). */
+  realLabel = 1,
 ): MatchingLoss {
-  const realTerm = sigmoidCrossEntropy(logits.realRight, 1);
+  const realTerm = sigmoidCrossEntropy(logits.realRight, realLabel);
   const fakeTerm = sigmoidCrossEntropy(logits.fakeRight, 0);
   const wrongTerm = sigmoidCrossEntropy(logits.realWrong, 0);
   const loss = tf.tidy(

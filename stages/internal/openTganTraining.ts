@@ -22,8 +22,9 @@ import { TganSnapshots } from './tganSnapshots.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'captionLength', 'seed'] as const;
-  return Object.fromEntries(keys.filter((k) => c[k] !== undefined).map((k) => [k, c[k]]));
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'captionLength', 'seed'] as const;
+  // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
+  return Object.fromEntries(keys.filter((k) => c[k] !== undefined && !(k === 'realLabel' && c[k] === 1)).map((k) => [k, c[k]]));
 }
 
 export async function openTganTraining(c: TrainTgancConfig, context: StageContext): Promise<Sink<ClipBatch>> {

@@ -52,6 +52,10 @@ test('matching-aware discriminator loss: three terms, weighted', () => {
   close(value(m.loss), real + fake + wrong, 'default weights 1, 1, 1');
   const balanced = matchingDiscriminatorLoss({ realRight, fakeRight, realWrong }, { real: 1, fake: 0.5, wrong: 0.5 });
   close(value(balanced.loss), real + 0.5 * (fake + wrong), 'StackGAN weights');
+  // One-sided label smoothing: only the real pairs' target moves (to 0.9).
+  const smoothed = matchingDiscriminatorLoss({ realRight, fakeRight, realWrong }, undefined, 0.9);
+  close(value(smoothed.realTerm), (softplus(2) - 0.9 * 2 + softplus(1) - 0.9 * 1) / 2, 'real term, target 0.9');
+  close(value(smoothed.fakeTerm), fake, 'fake term unchanged');
 });
 
 test('per-frame logits are averaged over clips and frames', () => {
