@@ -43,7 +43,7 @@ export default {
     };
 
     for (const preset of PRESETS) await attempt('wasm', preset, () => runNodeWorker(WORKER_FILE, ['--backend', 'wasm', ...common(preset, BATCH, steps, 1, genReps)]));
-    // cpu is pure JS, ~60x wasm's time per clip: one step of the small preset at batch 1 (~40 s on a loaded
+    // cpu is pure JS, ~120x wasm's time per clip: one step of the small preset at batch 1 (~40 s on a loaded
     // machine, plus as long again for the warm-up), and only in the full run.
     if (quick) rows.push({ label: 'cpu', preset: 'small', note: 'skipped in --quick (a step at batch 1 takes ~40 s, plus the warm-up)' });
     else await attempt('cpu', 'small', () => runNodeWorker(WORKER_FILE, ['--backend', 'cpu', ...common('small', 1, 1, 1, 1)]));
@@ -66,6 +66,8 @@ export default {
     // Per clip, so cpu's batch-1 step compares with torch's batch 8 (batch 1 costs more per clip, if anything).
     const trainRatio = (r: TrainWorkerResult) => (torchOf(r.preset) ? clipMs(torchOf(r.preset)!) / clipMs(r) : NaN);
     const genRatio = (r: TrainWorkerResult) => (torchOf(r.preset) ? videosPerSecond(r) / videosPerSecond(torchOf(r.preset)!) : NaN);
+    // cpu's ratios are in the thousandths.
+    const ratio = (x: number) => fixed(x, x < 0.1 ? 3 : 2);
 
     const summary: string[] = [
       `TGANs-C at 48x48x16 grey, sentence vectors of 128, Adam, one D + one G step (all three discriminators); ` +
@@ -79,7 +81,7 @@ export default {
         summary.push(`${row.label} ${row.preset}: ${row.note}`);
         continue;
       }
-      const vsTorch = torchOf(r.preset) && row.label !== 'torch' ? `; vs torch: train ${fixed(trainRatio(r), 2)}, generate ${fixed(genRatio(r), 2)}` : '';
+      const vsTorch = torchOf(r.preset) && row.label !== 'torch' ? `; vs torch: train ${ratio(trainRatio(r))}, generate ${ratio(genRatio(r))}` : '';
       summary.push(
         `${row.label} ${r.preset} (batch ${r.batch}): ${fixed(stepMs(r))} ms/step, ${fixed(r.batch / (stepMs(r) / 1000), 2)} clips/s trained, ` +
           `${fixed(gflops(r), 2)} GFLOP/s; generator ${fixed(videosPerSecond(r), 1)} videos/s; peak RSS ${fixed(r.maxRssKiB / 1024)} MiB${vsTorch}`,
@@ -99,7 +101,7 @@ export default {
         headers: ['backend', 'preset', 'batch', 'ms/step', 'videos/s (gen)', 'GFLOP/s', 'peak RSS MiB', 'train vs torch', 'gen vs torch', 'note'],
         rows: rows.map(({ label, preset, result: r, note }) =>
           r
-            ? [label, preset, r.batch, fixed(stepMs(r)), fixed(videosPerSecond(r), 1), fixed(gflops(r), 2), fixed(r.maxRssKiB / 1024), label === 'torch' ? '1' : fixed(trainRatio(r), 2), label === 'torch' ? '1' : fixed(genRatio(r), 2), r.warmupMs === null ? 'no warm-up' : '']
+            ? [label, preset, r.batch, fixed(stepMs(r)), fixed(videosPerSecond(r), 1), fixed(gflops(r), 2), fixed(r.maxRssKiB / 1024), label === 'torch' ? '1' : ratio(trainRatio(r)), label === 'torch' ? '1' : ratio(genRatio(r)), r.warmupMs === null ? 'no warm-up' : '']
             : [label, preset, '', '', '', '', '', '', '', note ?? ''],
         ),
       },

@@ -24,7 +24,8 @@ import { TganSnapshots } from './tganSnapshots.ts';
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
   const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'captionLength', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  return Object.fromEntries(keys.filter((k) => c[k] !== undefined && !(k === 'realLabel' && c[k] === 1)).map((k) => [k, c[k]]));
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'dLearningRate' && c[k] === c.learningRate);
+  return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
 }
 
 export async function openTganTraining(c: TrainTgancConfig, context: StageContext): Promise<Sink<ClipBatch>> {
