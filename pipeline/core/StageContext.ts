@@ -15,6 +15,12 @@ export interface StageContext {
    * goes on; with `onError: fail` this throws a StageError that stops the run.
    */
   reject(item: string, reason: string): Promise<void>;
+  /**
+   * Progress in the stage's own units, for stages whose items do not measure it (a trainer's steps, a
+   * resumed run that skips what it did before): `done` of `total`, with a short `note` (e.g. the losses)
+   * shown beside the stage's progress bar or line. Rates and ETAs count from the first report.
+   */
+  progress(report: { done: number; total?: number; note?: string }): void;
   /** Run `cleanup` when the run ends in failure or abort (remove staging files, end children). */
   onAbort(cleanup: () => Promise<void> | void): void;
   /**

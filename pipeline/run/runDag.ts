@@ -107,6 +107,7 @@ export async function runDag(args: RunDagArgs): Promise<RunResult> {
       log.write(`rejected ${item}: ${reason}`, stage.id);
       await rejects.add(stage.id, item, reason);
     },
+    progress: (report) => stats.get(stage.id)!.report(report),
     onAbort: (cleanup) => cleanups.push(cleanup),
   });
 

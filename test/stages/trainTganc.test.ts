@@ -30,7 +30,7 @@ const tiny = (out: string, steps: number, extra: string[] = []) => [
   'run', TRAIN, '--progress', 'none', '--backend', 'cpu',
   '--set', 'data=data', '--set', `out=${out}`, '--set', `steps=${steps}`, '--set', 'preset=tiny', '--set', 'size=16',
   '--set', 'frames=4', '--set', 'batch=4', '--set', 'checkpointEvery=2', '--set', 'sampleEvery=2', '--set', 'evalEvery=4',
-  '--set', `evaluator=${EVALUATOR}`, ...extra,
+  '--set', `evaluator=${EVALUATOR}`, '--set', 'realLabel=0.9', ...extra,
 ];
 
 /** sha256 of every file under a folder, by relative path. */
@@ -48,7 +48,7 @@ async function tree(root: string): Promise<Record<string, string>> {
 }
 
 test('a tiny run: finite losses every step, checkpoints, samples, loss plot, evaluation, a loadable model', async () => {
-  const result = await t2v(tiny('A', 6), dir);
+  const result = await t2v([...tiny('A', 6), '--progress', 'lines'], dir);
   assert.equal(result.code, 0, show(result));
   const out = join(dir, 'A');
   const [header, ...rows] = (await readFile(join(out, 'metrics.csv'), 'utf8')).trim().split('\n');
@@ -70,6 +70,8 @@ test('a tiny run: finite losses every step, checkpoints, samples, loss plot, eva
   const info = JSON.parse(await readFile(join(out, 'model/t2v-model.json'), 'utf8'));
   assert.equal(info.kind, 'tganc');
   assert.equal(info.training.trainedSteps, 6);
+  assert.equal(info.args.realLabel, 0.9, 'the config reaches the model');
+  assert.match(result.stderr, /finished: train 6\/6 .*\(steps {2}dLoss [\d.]+ {2}gLoss [\d.]+\)/);
   assert.match(result.stderr, /step 6\/6 +dLoss [\d.]+ +gLoss [\d.]+/);
 
   const manifest = JSON.parse(await readFile(join(dir, 'outputs/train-tganc-sbmg', (await readdir(join(dir, 'outputs/train-tganc-sbmg'))).filter((d) => /^\d/.test(d)).sort().at(-1)!, 'manifest.json'), 'utf8'));

@@ -56,7 +56,7 @@ export class BarProgress implements ProgressReporter {
       count: stat.total === undefined ? `${stat.done}` : `${stat.done}/${stat.total}`,
       rate: formatRate(stat.rate),
       remaining: stat.status === 'done' ? '0s' : eta === undefined ? '?' : formatDuration(eta),
-      note: stat.status === 'running' ? (stat.rejected ? `${stat.rejected} rejected` : '') : stat.status,
+      note: [stat.note, stat.status === 'running' ? (stat.rejected ? `${stat.rejected} rejected` : '') : stat.status].filter(Boolean).join('  '),
     };
   }
 }

@@ -43,5 +43,6 @@ function describe(stat: StageStats): string {
   const count = stat.total === undefined ? `${stat.done}` : `${stat.done}/${stat.total}`;
   const eta = etaSeconds(stat);
   const rejected = stat.rejected ? ` ${stat.rejected} rejected` : '';
-  return `${stat.id} ${count} ${formatRate(stat.rate)}/s${eta === undefined || stat.status !== 'running' ? '' : ` eta ${formatDuration(eta)}`}${rejected}`;
+  const note = stat.note ? ` (${stat.note})` : '';
+  return `${stat.id} ${count} ${formatRate(stat.rate)}/s${eta === undefined || stat.status !== 'running' ? '' : ` eta ${formatDuration(eta)}`}${rejected}${note}`;
 }
