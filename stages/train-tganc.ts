@@ -30,6 +30,9 @@ const config = z
     dLearningRate: z.number().positive().optional(),
     /** Discriminators' target for real pairs: 1, or 0.9 for one-sided label smoothing. */
     realLabel: z.number().gt(0.5).max(1).default(1),
+    /** Instance noise σ on every clip the discriminators see (0: off), fading to 0 at `instanceNoiseSteps`. */
+    instanceNoise: z.number().min(0).max(2).default(0),
+    instanceNoiseSteps: z.number().int().min(1).optional(),
     captionLength: z.number().int().min(1).max(64).default(12),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     seed: z.number().int().min(0).default(0),

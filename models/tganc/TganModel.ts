@@ -72,6 +72,14 @@ export interface TganModelArgs extends TganArgs {
    */
   realLabel?: number;
   /**
+   * Instance noise (Sønderby et al. 2016): N(0, σ²) added to every clip a discriminator sees, real and
+   * generated, so that a discriminator cannot win on details the generator has not learnt yet. σ starts
+   * at this value (in the [-1, 1] pixel scale, e.g. 0.1) and falls linearly to 0 at `instanceNoiseSteps`
+   * (undefined: it stays). Default 0 (off).
+   */
+  instanceNoise?: number;
+  instanceNoiseSteps?: number;
+  /**
    * Token ids int32 [N, L] -> sentence vectors [N, sentenceDim], trained with the discriminators. Owned
    * by the model from then on (disposed with it).
    */
@@ -116,6 +124,7 @@ type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   adamBeta2: number;
   temporalCoherenceWeight: number;
   realLabel: number;
+  instanceNoise: number;
 };
 
 const DEFAULT_LEARNING_RATE = 2e-4;
@@ -247,16 +256,24 @@ export class TganModel {
 
   // -------------------------------------------------------------------------------------------------
 
-  /** What each discriminator sees of a batch of clips this step: all of it, or the frames selected for it. */
+  /**
+   * What each discriminator sees of a batch of clips this step: all of it, or the frames selected for it;
+   * plus instance noise when it is on (each call draws its own, seeded by the step and the call's order).
+   */
   private framesSeenBy(n: number): Map<DiscriminatorKind, (videos: tf.Tensor5D) => tf.Tensor5D> {
     const views = new Map<DiscriminatorKind, (videos: tf.Tensor5D) => tf.Tensor5D>();
-    const { frames, frameSamples, motionWindow, seed } = this.args;
+    const { frames, frameSamples, motionWindow, seed, instanceNoise, instanceNoiseSteps } = this.args;
+    const step = this.step;
+    const sigma = instanceNoiseSteps === undefined ? instanceNoise : instanceNoise * Math.max(0, 1 - step / instanceNoiseSteps);
+    let draws = 0;
+    const noisy = (v: tf.Tensor5D): tf.Tensor5D =>
+      sigma > 0 ? tf.add(v, tf.randomNormal(v.shape, 0, sigma, 'float32', deriveSeed(seed, `instance-noise/${step}/${draws++}`))) : v;
     for (const d of this.discriminators) {
       const count = d.kind === 'frame' ? frameSamples : d.kind === 'motion' ? motionWindow : undefined;
-      if (count === undefined || count === frames) views.set(d.kind, (v) => v);
+      if (count === undefined || count === frames) views.set(d.kind, (v) => noisy(v));
       else {
-        const selection = frameSelection(d.kind as 'frame' | 'motion', n, frames, count, seed, this.step);
-        views.set(d.kind, (v) => selectFrames(v, selection));
+        const selection = frameSelection(d.kind as 'frame' | 'motion', n, frames, count, seed, step);
+        views.set(d.kind, (v) => noisy(selectFrames(v, selection)));
       }
     }
     return views;
@@ -402,6 +419,11 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   }
   const realLabel = args.realLabel ?? 1;
   if (!(Number.isFinite(realLabel) && realLabel > 0.5 && realLabel <= 1)) throw new RangeError(`realLabel must be in (0.5, 1], got ${realLabel}`);
+  const instanceNoise = args.instanceNoise ?? 0;
+  if (!(Number.isFinite(instanceNoise) && instanceNoise >= 0)) throw new RangeError(`instanceNoise must be a number >= 0, got ${instanceNoise}`);
+  if (args.instanceNoiseSteps !== undefined && !(Number.isSafeInteger(args.instanceNoiseSteps) && args.instanceNoiseSteps >= 1)) {
+    throw new RangeError(`instanceNoiseSteps must be a whole number >= 1, got ${args.instanceNoiseSteps}`);
+  }
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
   for (const [name, b] of [['adamBeta1', adamBeta1], ['adamBeta2', adamBeta2]] as const) {
@@ -417,6 +439,7 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     adamBeta2,
     temporalCoherenceWeight: args.temporalCoherenceWeight ?? 0,
     realLabel,
+    instanceNoise,
   };
 }
 

@@ -22,9 +22,9 @@ import { TganSnapshots } from './tganSnapshots.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'captionLength', 'seed'] as const;
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'dLearningRate' && c[k] === c.learningRate);
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate);
   return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
 }
 
@@ -51,6 +51,8 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
       useMotionDiscriminator: c.motion,
       temporalCoherenceWeight: c.temporalCoherence,
       realLabel: c.realLabel,
+      instanceNoise: c.instanceNoise,
+      ...(c.instanceNoiseSteps !== undefined ? { instanceNoiseSteps: c.instanceNoiseSteps } : {}),
       seed: c.seed,
       learningRates: { generator: c.learningRate, video: c.dLearningRate ?? c.learningRate, frame: c.dLearningRate ?? c.learningRate, motion: c.dLearningRate ?? c.learningRate, encoder: c.dLearningRate ?? c.learningRate },
     },

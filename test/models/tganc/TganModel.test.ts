@@ -177,3 +177,24 @@ test('with a sentence encoder: captions as token ids, the encoder trains with D,
   model.dispose();
   tf.dispose([videos, captions, wrongCaptions]);
 });
+
+test('instance noise changes what the discriminators see (and so the losses), deterministically; 0 is off', () => {
+  const run = (extra: Partial<TganModelArgs>) => {
+    const args: TganModelArgs = { ...tinyTganArgs(), ...extra };
+    const model = new TganModel(args);
+    const batch = trainBatch(args, N, 3);
+    const r = model.trainStep(batch);
+    model.dispose();
+    tf.dispose(Object.values(batch));
+    return r;
+  };
+  const off = run({});
+  assert.deepEqual(run({ instanceNoise: 0 }), off);
+  const on = run({ instanceNoise: 0.5 });
+  assertFinite(on);
+  assert.notEqual(on.dLoss, off.dLoss);
+  assert.deepEqual(run({ instanceNoise: 0.5 }), on, 'seeded: the same noise again');
+  // Annealed to 0 by step 1 of 1: the first step (step 0) still has full noise.
+  assert.deepEqual(run({ instanceNoise: 0.5, instanceNoiseSteps: 1 }), on);
+  assert.throws(() => new TganModel({ ...tinyTganArgs(), instanceNoise: -1 }), /instanceNoise must be/);
+});
