@@ -34,6 +34,8 @@ const config = z
     instanceNoise: z.number().min(0).max(2).default(0),
     instanceNoiseSteps: z.number().int().min(1).optional(),
     captionLength: z.number().int().min(1).max(64).default(12),
+    /** Sentence encoder: TGANs-C's bi-LSTM trained with the discriminators, or a fixed bag of words. */
+    encoder: z.enum(['lstm', 'bow']).default('lstm'),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     seed: z.number().int().min(0).default(0),
     /** Continue from the newest checkpoint in `out` (its config must match). */

@@ -457,6 +457,40 @@ export class KnownWordMean extends tf.layers.Layer {
   }
 }
 
+/**
+ * Token ids int32 [B, L] -> a fixed multi-hot vector [B, vocabSize]: 1 for every word the caption holds
+ * (`<unk>` included), 0 elsewhere; `<pad>` never counts. No weights: the networks' own condition
+ * projections learn what to make of it. Captions that differ in a word differ from the first step on,
+ * which a jointly trained encoder needs many steps to learn.
+ */
+export class BagOfWords extends tf.layers.Layer {
+  static className = 'T2vBagOfWords';
+  readonly vocabSize: number;
+
+  constructor(args: LayerArgs & { vocabSize: number }) {
+    super({ ...args, trainable: false });
+    this.vocabSize = positiveInteger(args.vocabSize, 'BagOfWords vocabSize');
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return [shapeList(inputShape)[0]![0] ?? null, this.vocabSize];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const ids = tf.cast(inputList(inputs)[0]!, 'int32');
+      const present = tf.minimum(tf.sum(tf.oneHot(ids as tf.Tensor2D, this.vocabSize), 1), 1);
+      const notPad = tf.oneHot(tf.tensor1d([PAD_ID], 'int32'), this.vocabSize).mul(-1).add(1);
+      return tf.mul(present, notPad);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), vocabSize: this.vocabSize };
+  }
+}
+
+tf.serialization.registerClass(BagOfWords);
 tf.serialization.registerClass(TokenEmbedding);
 tf.serialization.registerClass(PaddingMask);
 tf.serialization.registerClass(MaskedLstm);

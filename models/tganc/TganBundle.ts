@@ -18,7 +18,7 @@ import { StagingDirectory } from '../../utils/stagingDirectory.ts';
 import { ModelIOError } from '../io/ModelIOError.ts';
 import '../text/textLayers.ts';
 import type { TganArgs } from './TganConfig.ts';
-import type { TganEncoderArgs } from './TganTrainer.ts';
+import type { ResolvedTganEncoderArgs } from './TganTrainer.ts';
 import { generateVideos, type TganTrainer } from './TganTrainer.ts';
 import './videoLayers.ts';
 import './fastGradLayers.ts';
@@ -31,7 +31,7 @@ export interface TganBundleInfo {
   version: 1;
   kind: 'tganc';
   args: TganArgs;
-  encoder: { kind: 'lstm' } & Required<TganEncoderArgs>;
+  encoder: ResolvedTganEncoderArgs;
   captionLength: number;
   /** Where and how long it was trained (dataset, steps, seed, backend). */
   training: Record<string, unknown>;
@@ -49,7 +49,7 @@ export async function saveTganBundle(dir: string, trainer: TganTrainer, extra: {
       version: 1,
       kind: 'tganc',
       args: args as TganArgs,
-      encoder: { kind: 'lstm', ...trainer.encoderArgs },
+      encoder: trainer.encoderArgs,
       captionLength: trainer.captionLength,
       training: extra.training,
       ...(extra.scores ? { scores: extra.scores } : {}),

@@ -11,17 +11,20 @@ import { tokenize } from '../../datasets/clip.ts';
 import type { Vocabulary } from '../../text/Vocabulary.ts';
 import { clipsToVideos, videosToBytes } from '../training/clipsToVideos.ts';
 import { lstmSentenceEncoder, type LstmSentenceEncoderArgs } from '../text/LstmSentenceEncoder.ts';
+import { bagOfWordsEncoder } from '../text/bagOfWordsEncoder.ts';
 import { captionRows, captionTensor, encodeCaptions, mismatchedIndices } from '../text/captionBatch.ts';
 import type { TganArgs } from './TganConfig.ts';
 import { TganModel, type TganModelArgs, type TganStepResult } from './TganModel.ts';
 import { deriveSeed, sampleNoise } from './seeds.ts';
 
-export type TganEncoderArgs = Pick<LstmSentenceEncoderArgs, 'embeddingDim' | 'hiddenDim'>;
+/** The bi-LSTM of TGANs-C (sizes optional), or a fixed bag of words (sentenceDim becomes the vocabulary size). */
+export type TganEncoderArgs = ({ kind?: 'lstm' } & Pick<LstmSentenceEncoderArgs, 'embeddingDim' | 'hiddenDim'>) | { kind: 'bow' };
+export type ResolvedTganEncoderArgs = { kind: 'lstm'; embeddingDim: number; hiddenDim: number } | { kind: 'bow' };
 
 export interface TganTrainerArgs {
   /** Networks, losses and optimisers (the sentence encoder is built here). */
   model: Omit<TganModelArgs, 'sentenceEncoder'>;
-  /** Sizes of the bi-LSTM sentence encoder; its output size is `model.sentenceDim`. */
+  /** The sentence encoder: the bi-LSTM (default; its output size is `model.sentenceDim`) or a bag of words. */
   encoder?: TganEncoderArgs;
   vocabulary: Vocabulary;
   /** Tokens per caption (longer captions are cut). Default 12. */
@@ -32,18 +35,26 @@ export class TganTrainer {
   readonly model: TganModel;
   readonly vocabulary: Vocabulary;
   readonly captionLength: number;
-  readonly encoderArgs: Required<TganEncoderArgs>;
+  readonly encoderArgs: ResolvedTganEncoderArgs;
 
   constructor(args: TganTrainerArgs) {
     this.vocabulary = args.vocabulary;
     this.captionLength = args.captionLength ?? 12;
-    this.encoderArgs = { embeddingDim: args.encoder?.embeddingDim ?? 64, hiddenDim: args.encoder?.hiddenDim ?? 128 };
+    const e = args.encoder;
+    if (e?.kind === 'bow') {
+      this.encoderArgs = { kind: 'bow' };
+      const encoder = bagOfWordsEncoder({ vocabSize: args.vocabulary.size, length: this.captionLength });
+      this.model = new TganModel({ ...args.model, sentenceDim: args.vocabulary.size, sentenceEncoder: encoder });
+      return;
+    }
+    this.encoderArgs = { kind: 'lstm', embeddingDim: e?.embeddingDim ?? 64, hiddenDim: e?.hiddenDim ?? 128 };
     const encoder = lstmSentenceEncoder({
       vocabSize: args.vocabulary.size,
       length: this.captionLength,
       outputDim: args.model.sentenceDim,
       seed: deriveSeed(args.model.seed ?? 0, 'encoder'),
-      ...this.encoderArgs,
+      embeddingDim: this.encoderArgs.embeddingDim,
+      hiddenDim: this.encoderArgs.hiddenDim,
     });
     this.model = new TganModel({ ...args.model, sentenceEncoder: encoder });
   }

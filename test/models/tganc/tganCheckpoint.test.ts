@@ -87,3 +87,28 @@ test('a saved model folder loads and generates the same videos as the trainer', 
   t.model.dispose();
   assert.ok(tf.memory().numTensors >= 0);
 });
+
+test('with the bag-of-words encoder: captions differ from the start, checkpoint and model folder round-trip', async () => {
+  const dir = await tempDir();
+  const t = new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5 }, vocabulary: vocabulary(), captionLength: 8, encoder: { kind: 'bow' } });
+  assert.equal(t.model.args.sentenceDim, vocabulary().size);
+  const ids = tf.tensor2d([[2, 3, 0, 0, 0, 0, 0, 0], [3, 2, 2, 0, 0, 0, 0, 0], [4, 0, 0, 0, 0, 0, 0, 0]], [3, 8], 'int32');
+  const vectors = t.model.encode(ids).arraySync();
+  assert.deepEqual(vectors[0], vectors[1], 'word order and repeats do not count');
+  assert.notDeepEqual(vectors[0], vectors[2]);
+  assert.equal(vectors[0]![0], 0, '<pad> never counts');
+  t.trainStep(clips(1));
+  const store = new CheckpointStore(join(dir, 'checkpoints'));
+  await saveTganCheckpoint(store, t.model, {});
+  const u = new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5 }, vocabulary: vocabulary(), captionLength: 8, encoder: { kind: 'bow' } });
+  await restoreTganCheckpoint(await store.load(1), u.model);
+  assert.deepEqual(u.trainStep(clips(2)), t.trainStep(clips(2)));
+  await saveTganBundle(join(dir, 'model'), t, { training: {} });
+  const bundle = await TganBundle.load(join(dir, 'model'));
+  assert.equal(bundle.info.encoder.kind, 'bow');
+  assert.deepEqual(bundle.videos(CAPTIONS, { seed: 1 }).map((v) => Buffer.from(v.frames)), t.generate(CAPTIONS, { seed: 1 }).map((v) => Buffer.from(v.frames)));
+  bundle.dispose();
+  t.model.dispose();
+  u.model.dispose();
+  ids.dispose();
+});
