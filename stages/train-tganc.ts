@@ -23,6 +23,8 @@ const config = z
     sentenceDim: z.number().int().min(1).optional(),
     /** The motion discriminator (TGANs-C's best variant); off trains only the video and frame ones. */
     motion: z.boolean().default(true),
+    /** Minibatch standard deviation as one more discriminator input, against mode collapse. */
+    minibatchStd: z.boolean().default(false),
     /** Weight of the temporal-coherence loss (0: off). */
     temporalCoherence: z.number().min(0).default(0),
     learningRate: z.number().positive().default(2e-4),

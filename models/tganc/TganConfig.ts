@@ -47,6 +47,11 @@ export interface TganArgs {
   frameSamples?: number;
   /** Consecutive frames (a window at a random start) the motion discriminator sees; undefined: all. */
   motionWindow?: number;
+  /**
+   * Give every discriminator the batch's feature standard deviation as one more input (minibatch
+   * discrimination), against a generator that makes every video alike. Default false.
+   */
+  minibatchStd?: boolean;
   /** Seed for every initialiser (and, in TganModel, for the noise). Default 0. */
   seed?: number;
   /** Momentum of the batch-norm moving statistics. Default 0.9. */

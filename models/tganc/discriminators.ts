@@ -35,7 +35,7 @@ import type { TganArgs, TganChannels } from './TganConfig.ts';
 import { normalInitializer } from './seeds.ts';
 import type { Initializer } from './seeds.ts';
 import { BatchNorm, ChannelBias, LeakyReLU } from './fastGradLayers.ts';
-import { FoldTime, RepeatOverMap, TemporalDifference, UnfoldTime } from './videoLayers.ts';
+import { FoldTime, MinibatchStdDev, RepeatOverMap, SliceFeatures, TemporalDifference, UnfoldTime } from './videoLayers.ts';
 
 export type DiscriminatorKind = 'video' | 'frame' | 'motion';
 export const DISCRIMINATOR_KINDS: readonly DiscriminatorKind[] = ['video', 'frame', 'motion'];
@@ -54,6 +54,8 @@ export interface DiscriminatorArgs {
   leak: number;
   seed: number;
   batchNormMomentum: number;
+  /** Append the batch's feature standard deviation to the trunk's features (see MinibatchStdDev). */
+  minibatchStd?: boolean;
   /** Model name; default `${kind}_discriminator`. Trunk and head are named `${name}_trunk`/`_head`. */
   name?: string;
 }
@@ -74,6 +76,7 @@ export function discriminatorArgsFrom(args: TganArgs, kind: DiscriminatorKind): 
     leak: args.leak,
     seed: args.seed ?? 0,
     batchNormMomentum: args.batchNormMomentum ?? 0.9,
+    minibatchStd: args.minibatchStd ?? false,
   };
 }
 
@@ -99,11 +102,12 @@ export function buildDiscriminator(args: DiscriminatorArgs): Discriminator {
   const ctx: BuildContext = { args, prefix, init };
 
   const clip = tf.input({ name: `${prefix}_trunk_${DISCRIMINATOR_INPUTS[0]}`, shape: [args.frames, args.size, args.size, args.channels] });
-  const features = args.kind === 'video' ? videoTrunk(ctx, clip) : frameTrunk(ctx, clip);
+  let features = args.kind === 'video' ? videoTrunk(ctx, clip) : frameTrunk(ctx, clip);
+  if (args.minibatchStd) features = new MinibatchStdDev({ name: `${prefix}_minibatch_std` }).apply(features) as tf.SymbolicTensor;
   const trunk = tf.model({ name: `${name}_trunk`, inputs: clip, outputs: features });
   const [, steps, featureSize] = features.shape as [null, number, number];
   const map = finalMap(args);
-  if (featureSize !== map[0] * map[1] * map[2]) {
+  if (featureSize !== map[0] * map[1] * map[2] + (args.minibatchStd ? 1 : 0)) {
     throw new Error(`${name}: trunk features of ${featureSize} do not form the expected [${map.join(', ')}] map`);
   }
   const head = matchingHead(ctx, `${name}_head`, steps, map);
@@ -222,7 +226,8 @@ function finalMap(args: DiscriminatorArgs): [number, number, number] {
 /** (features [N, steps, H'·W'·c], sentence) -> logits [N, steps]. */
 function matchingHead(ctx: BuildContext, name: string, steps: number, [mapH, mapW, c]: [number, number, number]): tf.LayersModel {
   const { args, prefix } = ctx;
-  const features = tf.input({ name: `${prefix}_head_features`, shape: [steps, mapH * mapW * c] });
+  const mapSize = mapH * mapW * c;
+  const features = tf.input({ name: `${prefix}_head_features`, shape: [steps, mapSize + (args.minibatchStd ? 1 : 0)] });
   const sentence = tf.input({ name: `${prefix}_head_${DISCRIMINATOR_INPUTS[1]}`, shape: [args.sentenceDim] });
   let s: tf.SymbolicTensor = sentence;
   if (args.conditionDim !== undefined) {
@@ -234,9 +239,18 @@ function matchingHead(ctx: BuildContext, name: string, steps: number, [mapH, map
   // [N, S] -> [N·steps, H', W', S]
   s = new RepeatOverMap({ name: `${prefix}_replicate`, steps, height: mapH, width: mapW }).apply(s) as tf.SymbolicTensor;
   // [N, steps, H'·W'·c] -> [N·steps, H'·W'·c] -> [N·steps, H', W', c]
-  let x = new FoldTime({ name: `${prefix}_fold_features` }).apply(features) as tf.SymbolicTensor;
+  let map: tf.SymbolicTensor = features;
+  const joined: tf.SymbolicTensor[] = [];
+  if (args.minibatchStd) {
+    // The batch statistic (the last feature) becomes one more channel over the map, like the sentence.
+    map = new SliceFeatures({ name: `${prefix}_map_features`, begin: 0, size: mapSize }).apply(features) as tf.SymbolicTensor;
+    let stat = new SliceFeatures({ name: `${prefix}_batch_std`, begin: mapSize, size: 1 }).apply(features) as tf.SymbolicTensor;
+    stat = new FoldTime({ name: `${prefix}_fold_batch_std` }).apply(stat) as tf.SymbolicTensor;
+    joined.push(new RepeatOverMap({ name: `${prefix}_replicate_batch_std`, steps: 1, height: mapH, width: mapW }).apply(stat) as tf.SymbolicTensor);
+  }
+  let x = new FoldTime({ name: `${prefix}_fold_features` }).apply(map) as tf.SymbolicTensor;
   x = tf.layers.reshape({ name: `${prefix}_map`, targetShape: [mapH, mapW, c] }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([x, s]) as tf.SymbolicTensor;
+  x = tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([x, s, ...joined]) as tf.SymbolicTensor;
   x = tf.layers
     .conv2d({ name: `${prefix}_joint_conv`, filters: c, kernelSize: 1, useBias: false, kernelInitializer: ctx.init(`${prefix}_joint_conv`) })
     .apply(x) as tf.SymbolicTensor;

@@ -7,6 +7,9 @@
  * - UnfoldTime:   [N*T, ...rest]  -> [N, T, ...rest]  (T from the config)
  * - TemporalDifference: [N, T, F] -> [N, T-1, F], x[:, t+1] - x[:, t]  (rank 3 on purpose: tfjs slices of
  *   rank-5 tensors are slow on wasm)
+ * - MinibatchStdDev: [N, T, F] -> [N, T, F+1], one more feature: the batch's standard deviation (minibatch
+ *   discrimination as in Karras et al. 2018), so a discriminator can see a batch of look-alike videos
+ * - SliceFeatures: [N, T, F] -> [N, T, size], features begin..begin+size
  * - RepeatOverMap: [N, D] -> [N*steps, H, W, D], the sentence replicated over every step and position of a
  *   feature map, by a broadcasting add (tf.layers.repeatVector tiles, and Tile is slow on wasm; the gradient
  *   of a broadcast is a plain sum)
@@ -155,4 +158,64 @@ export class RepeatOverMap extends tf.layers.Layer {
   }
 }
 
-for (const cls of [FoldTime, UnfoldTime, TemporalDifference, RepeatOverMap]) tf.serialization.registerClass(cls);
+/**
+ * Appends to every row of [N, T, F] the mean over features of their standard deviation over the batch
+ * (all N·T rows): the same number for every row of one call. A generator that makes every video alike
+ * makes this small, and the discriminator learns to call that fake. The trunk runs on real and generated
+ * clips separately, so each batch gets its own statistic.
+ */
+export class MinibatchStdDev extends tf.layers.Layer {
+  static className = 'TganMinibatchStdDev';
+
+  constructor(args: LayerArgs = {}) {
+    super(args);
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const [n, t, f] = singleShape(inputShape);
+    return [n ?? null, t ?? null, f != null ? f + 1 : null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const [n, t, f] = x.shape as [number, number, number];
+      const { variance } = tf.moments(tf.reshape(x, [n * t, f]), 0);
+      const stat = tf.mean(tf.sqrt(tf.add(variance, 1e-8)));
+      return tf.concat([x, tf.add(tf.zeros([n, t, 1]), stat)], 2);
+    });
+  }
+}
+
+export interface SliceFeaturesArgs extends LayerArgs {
+  begin: number;
+  size: number;
+}
+
+/** [N, T, F] -> [N, T, size]: features begin..begin+size-1. */
+export class SliceFeatures extends tf.layers.Layer {
+  static className = 'TganSliceFeatures';
+  readonly begin: number;
+  readonly size: number;
+
+  constructor(args: SliceFeaturesArgs) {
+    super(args);
+    this.begin = args.begin;
+    this.size = args.size;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const [n, t] = singleShape(inputShape);
+    return [n ?? null, t ?? null, this.size];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.slice(single(inputs), [0, 0, this.begin], [-1, -1, this.size]));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), begin: this.begin, size: this.size };
+  }
+}
+
+for (const cls of [FoldTime, UnfoldTime, TemporalDifference, RepeatOverMap, MinibatchStdDev, SliceFeatures]) tf.serialization.registerClass(cls);

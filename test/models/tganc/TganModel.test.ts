@@ -198,3 +198,30 @@ test('instance noise changes what the discriminators see (and so the losses), de
   assert.deepEqual(run({ instanceNoise: 0.5, instanceNoiseSteps: 1 }), on);
   assert.throws(() => new TganModel({ ...tinyTganArgs(), instanceNoise: -1 }), /instanceNoise must be/);
 });
+
+test('minibatch standard deviation: a batch of look-alike clips gets a small statistic; the model trains and saves', async () => {
+  const { MinibatchStdDev } = await import('../../../models/tganc/videoLayers.ts');
+  const layer = new MinibatchStdDev();
+  const same = layer.apply(tf.ones([4, 2, 3])) as tf.Tensor;
+  const varied = layer.apply(tf.randomNormal([4, 2, 3], 0, 1, 'float32', 1)) as tf.Tensor;
+  assert.deepEqual(same.shape, [4, 2, 4]);
+  assert.ok((same.slice([0, 0, 3], [1, 1, 1]).dataSync()[0] as number) < 1e-3);
+  assert.ok((varied.slice([0, 0, 3], [1, 1, 1]).dataSync()[0] as number) > 0.3);
+  const args: TganModelArgs = { ...tinyTganArgs({ frameSamples: 2, motionWindow: 3 }), minibatchStd: true };
+  const model = new TganModel(args);
+  const batch = trainBatch(args, N, 6);
+  for (let i = 0; i < 2; i++) assertFinite(model.trainStep(batch));
+  const frame = model.discriminator('frame')!;
+  const reloaded = await tf.loadLayersModel(tf.io.fromMemory(await new Promise<tf.io.ModelArtifacts>((resolve) => {
+    void frame.model.save(tf.io.withSaveHandler(async (artifacts) => {
+      resolve(artifacts);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+  })));
+  const clip = batch.videos.slice([0, 0], [N, 2]);
+  const a = frame.model.predict([clip, batch.sentences]) as tf.Tensor;
+  const b = reloaded.predict([clip, batch.sentences]) as tf.Tensor;
+  assert.deepEqual(Array.from(b.dataSync()), Array.from(a.dataSync()), 'saved and reloaded: the same logits');
+  model.dispose();
+  tf.dispose([same, varied, a, b, clip, ...Object.values(batch)]);
+});
