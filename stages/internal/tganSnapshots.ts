@@ -1,8 +1,8 @@
 /**
  * What a TGANs-C training run shows along the way, all deterministic (same seed, same bytes):
- * - `samples/step-XXXXXXXX.gif`: a grid, one row per fixed caption (the first rows from the train split,
- *   seen; the last from val, unseen combinations), `samplesPerCaption` noise draws each; `samples/rows.txt`
- *   names the rows;
+ * - `samples/step-XXXXXXXX.gif`: a grid, one row per fixed caption, labelled (the first rows from the
+ *   train split, seen; the last, in orange, from val: unseen combinations), `samplesPerCaption` noise
+ *   draws each; `samples/rows.txt` lists the rows too;
  * - `loss.png`: the loss curves so far;
  * - with an evaluator: `eval.csv` (seen/unseen accuracy, diversity per evaluation), `eval/step-….json`,
  *   and `best/`, the model of the best unseen accuracy so far (ties: seen accuracy, then the earlier step).
@@ -16,7 +16,8 @@ import { loadEvaluator } from '../../models/eval/trainEvaluator.ts';
 import { MODEL_JSON, saveTganBundle } from '../../models/tganc/TganBundle.ts';
 import type { TganTrainer } from '../../models/tganc/TganTrainer.ts';
 import type { MetricsRow } from '../../models/training/MetricsLog.ts';
-import { lossPlotPng, sampleGridGif } from '../../models/training/trainingPictures.ts';
+import { lossPlotPng } from '../../models/training/lossPlot.ts';
+import { encodeCaptionedGifGrid } from '../../media/captionedGifGrid.ts';
 import { makeDirectory, writeFileAtomic } from '../../utils/atomicFile.ts';
 import type { TrainTgancConfig } from '../train-tganc.ts';
 
@@ -82,9 +83,17 @@ export class TganSnapshots {
   async samples(step: number, rows: readonly MetricsRow[]): Promise<void> {
     const { trainer, config, out } = this.args;
     const videos = trainer.generate(this.sampleRows, { perCaption: config.samplesPerCaption, seed: SAMPLE_SEED });
+    const seenRows = Math.min(config.sampleCaptions, this.seen.length);
+    const gif = encodeCaptionedGifGrid(
+      this.sampleRows.map((caption, i) => ({
+        label: `${i < seenRows ? 'seen' : 'unseen'}: ${caption}`,
+        color: i < seenRows ? [200, 200, 200] : [255, 170, 60],
+        videos: videos.slice(i * config.samplesPerCaption, (i + 1) * config.samplesPerCaption),
+      })),
+    );
     const name = `step-${String(step).padStart(8, '0')}.gif`;
-    await writeFileAtomic(join(out, 'samples', name), sampleGridGif(videos, config.samplesPerCaption));
-    await writeFileAtomic(join(out, 'samples', 'latest.gif'), sampleGridGif(videos, config.samplesPerCaption));
+    await writeFileAtomic(join(out, 'samples', name), gif);
+    await writeFileAtomic(join(out, 'samples', 'latest.gif'), gif);
     await writeFileAtomic(join(out, 'loss.png'), lossPlotPng(rows, PLOTTED.filter((c) => rows.some((r) => c in r))));
   }
 

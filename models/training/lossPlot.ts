@@ -1,8 +1,6 @@
-/** The pictures of a training run: the loss plot and the sample grid GIF. */
-import { encodeGifGrid } from '../../media/gif.ts';
+/** The loss plot of a training run (its sample grid is media/captionedGifGrid.ts). */
 import { renderLinePlot } from '../../media/linePlot.ts';
 import { encodePng } from '../../media/png.ts';
-import type { ClipShape } from '../../datasets/clip.ts';
 import type { MetricsRow } from './MetricsLog.ts';
 
 /**
@@ -26,9 +24,4 @@ export function lossPlotPng(rows: readonly MetricsRow[], columns: readonly strin
     return { name, points };
   });
   return encodePng(renderLinePlot(series, { title: options.title ?? 'losses', xLabel: 'step', width: 720, height: 400 }));
-}
-
-/** A GIF of videos in rows of `columns` (one row per caption, say), scaled up for viewing. */
-export function sampleGridGif(videos: readonly { frames: Uint8Array; shape: ClipShape }[], columns: number, scale = 2): Uint8Array {
-  return encodeGifGrid(videos, { columns, scale, fps: 8 });
 }
