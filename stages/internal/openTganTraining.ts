@@ -1,6 +1,7 @@
 /**
  * The body of the train-tganc stage (stages/train-tganc.ts describes it), loaded only when a DAG trains.
  */
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Sink } from '../../pipeline/core/StageType.ts';
 import type { StageContext } from '../../pipeline/core/StageContext.ts';
@@ -76,6 +77,10 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
       throw new UsageError(`${c.out}: the checkpoint at step ${latest} was trained with another config (${JSON.stringify(state['config'])}); resume with the same settings or choose another \`out\``);
     }
     context.log(`resuming from step ${latest} (${store.dir})`);
+  }
+  if (latest === undefined) {
+    // A fresh start: what an earlier, checkpoint-less attempt left here would mix with this run's files.
+    for (const stale of ['samples', 'eval', 'eval.csv', 'best', 'model', 'loss.png']) await rm(join(out, stale), { recursive: true, force: true });
   }
   const startStep = trainer.model.step;
   const metrics = await MetricsLog.open(join(out, 'metrics.csv'), latest);
