@@ -129,17 +129,24 @@ export async function compileDag(args: CompileDagArgs): Promise<CompiledDag> {
     } else {
       const sink: Sink<unknown> = await (type as AnySinkStageType).open(stage.config, context);
       let finished = false;
+      // Items being consumed when the run stops go on until their promise settles (a write cannot be
+      // recalled); abort waits for them, or a late write could recreate what abort removed.
+      const inFlight = new Set<Promise<void>>();
       context.onAbort(async () => {
+        await Promise.allSettled([...inFlight]);
         if (!finished) await sink.abort?.();
       });
       const handle = async ({ item, edge }: Arrival<unknown>) => {
         start();
         stat.in++;
+        const consumed = Promise.resolve().then(() => sink.consume(item));
+        inFlight.add(consumed);
         try {
-          await sink.consume(item);
+          await consumed;
         } catch (error) {
           await itemFailed(error, item);
         } finally {
+          inFlight.delete(consumed);
           edge.credits.give();
         }
       };
