@@ -52,6 +52,21 @@ export interface TganArgs {
    * discrimination), against a generator that makes every video alike. Default false.
    */
   minibatchStd?: boolean;
+  /**
+   * When set (the vocabulary size), the video discriminator also predicts which words of the vocabulary
+   * the caption holds, from the clip alone (an auxiliary classifier, as in AC-GAN and TAC-GAN): it learns
+   * this on real clips, and the generator is trained to make clips whose words it reads back. Where the
+   * matching-aware loss only says "this pair does not match", this says which words the clip should show,
+   * which is what keeps a generator from ignoring its caption. Needs token ids (a sentence encoder).
+   */
+  predictWords?: number;
+  /**
+   * The generator's output bias (before tanh) at initialisation; default 0, which starts every pixel at
+   * mid-grey. Datasets that are mostly background (bouncing digits: 97% black) train faster from the
+   * background's value, atanh(2·mean - 1) (e.g. -1.8): the discriminators otherwise spend the first
+   * hundreds of steps only telling grey from black, pushing every generated video the same way.
+   */
+  outputBias?: number;
   /** Seed for every initialiser (and, in TganModel, for the noise). Default 0. */
   seed?: number;
   /** Momentum of the batch-norm moving statistics. Default 0.9. */
@@ -138,6 +153,8 @@ export function validateTganArgs<T extends TganArgs>(args: T): T {
   if (args.seed !== undefined && !(Number.isSafeInteger(args.seed) && args.seed >= 0)) {
     throw new RangeError(`seed must be a non-negative integer, got ${args.seed}`);
   }
+  if (args.predictWords !== undefined) positiveInteger('predictWords', args.predictWords);
+  if (args.outputBias !== undefined && !Number.isFinite(args.outputBias)) throw new RangeError(`outputBias must be a finite number, got ${args.outputBias}`);
   const m = args.batchNormMomentum;
   if (m !== undefined && !(Number.isFinite(m) && m >= 0 && m < 1)) {
     throw new RangeError(`batchNormMomentum must be in [0, 1), got ${m}`);

@@ -26,19 +26,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { validateTganArgs } from './TganConfig.ts';
 import type { TganArgs } from './TganConfig.ts';
-import { buildDiscriminator, discriminatorArgsFrom } from './discriminators.ts';
+import { buildDiscriminator, discriminatorArgsFrom, disposeDiscriminator } from './discriminators.ts';
 import type { Discriminator, DiscriminatorKind } from './discriminators.ts';
 import { buildGenerator, generatorArgsFrom } from './generator.ts';
 import {
   DEFAULT_MATCHING_WEIGHTS,
   generatorAdversarialLoss,
   matchingDiscriminatorLoss,
+  wordPredictionLoss,
   temporalCoherenceLoss,
   weightedSum,
 } from './losses.ts';
 import type { MatchingWeights } from './losses.ts';
 import { deriveSeed, sampleNoise } from './seeds.ts';
 import { frameSelection, selectFrames } from './frameSelection.ts';
+import { BagOfWords } from '../text/textLayers.ts';
 
 export interface TganLearningRates {
   generator: number;
@@ -79,6 +81,8 @@ export interface TganModelArgs extends TganArgs {
    */
   instanceNoise?: number;
   instanceNoiseSteps?: number;
+  /** Weight of the word classifier's loss in dLoss and gLoss (with predictWords). Default 1. */
+  wordLossWeight?: number;
   /**
    * Token ids int32 [N, L] -> sentence vectors [N, sentenceDim], trained with the discriminators. Owned
    * by the model from then on (disposed with it).
@@ -125,6 +129,7 @@ type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   temporalCoherenceWeight: number;
   realLabel: number;
   instanceNoise: number;
+  wordLossWeight: number;
 };
 
 const DEFAULT_LEARNING_RATE = 2e-4;
@@ -210,17 +215,21 @@ export class TganModel {
       condition = { kind: 'vectors', sentences: batch.sentences, wrong: batch.wrongSentences };
     }
     if (batch.noise !== undefined) this.checkRows('noise', batch.noise, n, this.args.noiseDim);
+    if (this.args.predictWords !== undefined && condition.kind !== 'ids') {
+      throw new RangeError('predictWords needs the captions as token ids: give the model a sentence encoder');
+    }
 
     const noise = batch.noise ?? this.sampleNoise(n);
     const reported: Record<string, tf.Scalar> = {};
     let encoded: tf.Tensor2D | undefined;
     const views = this.framesSeenBy(n);
+    const words = condition.kind === 'ids' && this.args.predictWords !== undefined ? wordTargets(condition.captions, this.args.predictWords) : undefined;
     try {
-      const dLoss = this.discriminatorStep(videos, condition, noise, reported, views);
+      const dLoss = this.discriminatorStep(videos, condition, noise, reported, views, words);
       reported['dLoss'] = dLoss;
       // The generator step sees the sentence vectors of the encoder as just updated.
       if (condition.kind === 'ids') encoded = this.encode(condition.captions);
-      const gLoss = this.generatorStep(encoded ?? (condition as { sentences: tf.Tensor2D }).sentences, noise, reported, views);
+      const gLoss = this.generatorStep(encoded ?? (condition as { sentences: tf.Tensor2D }).sentences, noise, reported, views, words);
       reported['gLoss'] = gLoss;
       this.step++;
       const names = Object.keys(reported);
@@ -233,6 +242,7 @@ export class TganModel {
     } finally {
       if (batch.noise === undefined) noise.dispose();
       encoded?.dispose();
+      words?.dispose();
       tf.dispose(Object.values(reported));
     }
   }
@@ -240,7 +250,7 @@ export class TganModel {
   /** Parameter counts (weights of batch norm's moving statistics included). */
   countParams(): Record<'generator' | 'encoder' | DiscriminatorKind | 'total', number> {
     const counts = { generator: this.generator.countParams(), encoder: this.sentenceEncoder?.countParams() ?? 0, video: 0, frame: 0, motion: 0, total: 0 };
-    for (const d of this.discriminators) counts[d.kind] = d.model.countParams();
+    for (const d of this.discriminators) counts[d.kind] = d.model.countParams() + (d.words?.countParams() ?? 0);
     counts.total = counts.generator + counts.encoder + counts.video + counts.frame + counts.motion;
     return counts;
   }
@@ -250,7 +260,7 @@ export class TganModel {
     this.disposed = true;
     this.generator.dispose();
     this.sentenceEncoder?.dispose();
-    for (const d of this.discriminators) d.model.dispose();
+    for (const d of this.discriminators) disposeDiscriminator(d);
     for (const optimizer of Object.values(this.optimizers)) optimizer?.dispose();
   }
 
@@ -285,6 +295,7 @@ export class TganModel {
     noise: tf.Tensor2D,
     reported: Record<string, tf.Scalar>,
     views: Map<DiscriminatorKind, (videos: tf.Tensor5D) => tf.Tensor5D>,
+    words: tf.Tensor2D | undefined,
   ): tf.Scalar {
     const n = videos.shape[0];
     // G's input sentences: the encoder's current vectors, outside the tape (G is not updated here).
@@ -297,7 +308,7 @@ export class TganModel {
     try {
       const encoder = condition.kind === 'ids' ? this.sentenceEncoder! : undefined;
       const variables = [
-        ...this.discriminators.flatMap((d) => trainableVariables(d.model)),
+        ...this.discriminators.flatMap((d) => [...trainableVariables(d.model), ...(d.words ? trainableVariables(d.words) : [])]),
         ...(encoder !== undefined ? trainableVariables(encoder) : []),
       ];
       const { value, grads } = tf.variableGrads(() => {
@@ -328,15 +339,20 @@ export class TganModel {
           reported[`d${label}Real`] = tf.keep(m.realTerm);
           reported[`d${label}Fake`] = tf.keep(m.fakeTerm);
           if (hasWrong) reported[`d${label}Wrong`] = tf.keep(m.wrongTerm);
+          if (d.words !== undefined && words !== undefined) {
+            // Learnt from real clips only: generated ones would teach it the generator's mistakes.
+            losses['words'] = wordPredictionLoss(d.words.apply(real, { training: true }) as tf.Tensor2D, words);
+            reported['dWords'] = tf.keep(losses['words']);
+          }
         }
-        return weightedSum(losses, { ...this.args.lossWeights });
+        return weightedSum(losses, { ...this.args.lossWeights, words: this.args.wordLossWeight });
       }, variables);
       try {
-        const groups: [tf.AdamOptimizer, tf.LayersModel][] = this.discriminators.map((d) => [this.optimizers[d.kind]!, d.model]);
-        if (encoder !== undefined) groups.push([this.optimizers.encoder!, encoder]);
-        for (const [optimizer, model] of groups) {
+        const groups: [tf.AdamOptimizer, tf.LayersModel[]][] = this.discriminators.map((d) => [this.optimizers[d.kind]!, d.words ? [d.model, d.words] : [d.model]]);
+        if (encoder !== undefined) groups.push([this.optimizers.encoder!, [encoder]]);
+        for (const [optimizer, models] of groups) {
           const own: { name: string; tensor: tf.Tensor }[] = [];
-          for (const v of trainableVariables(model)) {
+          for (const v of models.flatMap(trainableVariables)) {
             const tensor = grads[v.name];
             if (tensor !== undefined) own.push({ name: v.name, tensor });
           }
@@ -356,6 +372,7 @@ export class TganModel {
     noise: tf.Tensor2D,
     reported: Record<string, tf.Scalar>,
     views: Map<DiscriminatorKind, (videos: tf.Tensor5D) => tf.Tensor5D>,
+    words: tf.Tensor2D | undefined,
   ): tf.Scalar {
     const { value, grads } = tf.variableGrads(() => {
       const fake = this.generator.apply([noise, sentences], { training: true }) as tf.Tensor5D;
@@ -365,10 +382,14 @@ export class TganModel {
         const logits = d.head.apply([features, sentences], { training: true }) as tf.Tensor;
         losses[d.kind] = generatorAdversarialLoss(logits);
         reported[`g${capitalise(d.kind)}`] = tf.keep(losses[d.kind]!);
+        if (d.words !== undefined && words !== undefined) {
+          losses['words'] = wordPredictionLoss(d.words.apply(features, { training: true }) as tf.Tensor2D, words);
+          reported['gWords'] = tf.keep(losses['words']);
+        }
       }
       losses['temporalCoherence'] = temporalCoherenceLoss(fake);
       reported['temporalCoherence'] = tf.keep(losses['temporalCoherence']);
-      return weightedSum(losses, { ...this.args.lossWeights, temporalCoherence: this.args.temporalCoherenceWeight });
+      return weightedSum(losses, { ...this.args.lossWeights, temporalCoherence: this.args.temporalCoherenceWeight, words: this.args.wordLossWeight });
     }, trainableVariables(this.generator));
     try {
       this.optimizers.generator.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
@@ -424,6 +445,8 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   if (args.instanceNoiseSteps !== undefined && !(Number.isSafeInteger(args.instanceNoiseSteps) && args.instanceNoiseSteps >= 1)) {
     throw new RangeError(`instanceNoiseSteps must be a whole number >= 1, got ${args.instanceNoiseSteps}`);
   }
+  const wordLossWeight = args.wordLossWeight ?? 1;
+  if (!(Number.isFinite(wordLossWeight) && wordLossWeight >= 0)) throw new RangeError(`wordLossWeight must be a finite number >= 0, got ${wordLossWeight}`);
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
   for (const [name, b] of [['adamBeta1', adamBeta1], ['adamBeta2', adamBeta2]] as const) {
@@ -440,7 +463,14 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     temporalCoherenceWeight: args.temporalCoherenceWeight ?? 0,
     realLabel,
     instanceNoise,
+    wordLossWeight,
   };
+}
+
+/** Token ids [N, L] -> the multi-hot words [N, vocabulary] the word classifier is trained to predict. */
+function wordTargets(ids: tf.Tensor2D, vocabulary: number): tf.Tensor2D {
+  const layer = new BagOfWords({ vocabSize: vocabulary });
+  return tf.tidy(() => layer.apply(ids) as tf.Tensor2D);
 }
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {

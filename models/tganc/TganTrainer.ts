@@ -29,6 +29,8 @@ export interface TganTrainerArgs {
   vocabulary: Vocabulary;
   /** Tokens per caption (longer captions are cut). Default 12. */
   captionLength?: number;
+  /** Train the video discriminator's word classifier over this vocabulary (TganArgs.predictWords). */
+  predictWords?: boolean;
 }
 
 export class TganTrainer {
@@ -41,10 +43,11 @@ export class TganTrainer {
     this.vocabulary = args.vocabulary;
     this.captionLength = args.captionLength ?? 12;
     const e = args.encoder;
+    const model = args.predictWords ? { ...args.model, predictWords: args.vocabulary.size } : args.model;
     if (e?.kind === 'bow') {
       this.encoderArgs = { kind: 'bow' };
       const encoder = bagOfWordsEncoder({ vocabSize: args.vocabulary.size, length: this.captionLength });
-      this.model = new TganModel({ ...args.model, sentenceDim: args.vocabulary.size, sentenceEncoder: encoder });
+      this.model = new TganModel({ ...model, sentenceDim: args.vocabulary.size, sentenceEncoder: encoder });
       return;
     }
     this.encoderArgs = { kind: 'lstm', embeddingDim: e?.embeddingDim ?? 64, hiddenDim: e?.hiddenDim ?? 128 };
@@ -56,7 +59,7 @@ export class TganTrainer {
       embeddingDim: this.encoderArgs.embeddingDim,
       hiddenDim: this.encoderArgs.hiddenDim,
     });
-    this.model = new TganModel({ ...args.model, sentenceEncoder: encoder });
+    this.model = new TganModel({ ...model, sentenceEncoder: encoder });
   }
 
   get args(): TganModel['args'] {

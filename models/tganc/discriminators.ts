@@ -56,6 +56,8 @@ export interface DiscriminatorArgs {
   batchNormMomentum: number;
   /** Append the batch's feature standard deviation to the trunk's features (see MinibatchStdDev). */
   minibatchStd?: boolean;
+  /** Video discriminator only: also build `words`, a classifier of the caption's words (TganArgs.predictWords). */
+  predictWords?: number;
   /** Model name; default `${kind}_discriminator`. Trunk and head are named `${name}_trunk`/`_head`. */
   name?: string;
 }
@@ -77,6 +79,7 @@ export function discriminatorArgsFrom(args: TganArgs, kind: DiscriminatorKind): 
     seed: args.seed ?? 0,
     batchNormMomentum: args.batchNormMomentum ?? 0.9,
     minibatchStd: args.minibatchStd ?? false,
+    ...(kind === 'video' && args.predictWords !== undefined ? { predictWords: args.predictWords } : {}),
   };
 }
 
@@ -90,6 +93,8 @@ export interface Discriminator {
   head: tf.LayersModel;
   /** T': logits per clip (video 1, frame T, motion T - 1). */
   logitsPerClip: number;
+  /** features [N, T', F] -> word logits [N, vocabulary] (only with predictWords). */
+  words?: tf.LayersModel;
 }
 
 /** Input names of every discriminator model, in order. */
@@ -116,7 +121,22 @@ export function buildDiscriminator(args: DiscriminatorArgs): Discriminator {
   const sentence = tf.input({ name: DISCRIMINATOR_INPUTS[1], shape: [args.sentenceDim] });
   const logits = head.apply([trunk.apply(video) as tf.SymbolicTensor, sentence]) as tf.SymbolicTensor;
   const model = tf.model({ name, inputs: [video, sentence], outputs: logits });
-  return { kind: args.kind, model, trunk, head, logitsPerClip: steps };
+  const built: Discriminator = { kind: args.kind, model, trunk, head, logitsPerClip: steps };
+  if (args.predictWords !== undefined) {
+    if (args.kind !== 'video') throw new RangeError(`predictWords is for the video discriminator, not the ${args.kind} one`);
+    built.words = wordClassifier(ctx, `${name}_words`, featureSize, args.predictWords);
+  }
+  return built;
+}
+
+/** features [N, 1, F] -> [N, vocabulary] word logits: one dense layer on the clip's features. */
+function wordClassifier(ctx: BuildContext, name: string, featureSize: number, vocabulary: number): tf.LayersModel {
+  const features = tf.input({ name: `${ctx.prefix}_words_features`, shape: [1, featureSize] });
+  let x = tf.layers.reshape({ name: `${ctx.prefix}_words_flat`, targetShape: [featureSize] }).apply(features) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ name: `${ctx.prefix}_words_logits`, units: vocabulary, kernelInitializer: ctx.init(`${ctx.prefix}_words_logits`) })
+    .apply(x) as tf.SymbolicTensor;
+  return tf.model({ name, inputs: features, outputs: x });
 }
 
 export function buildVideoDiscriminator(args: Omit<DiscriminatorArgs, 'kind'>): Discriminator {
@@ -134,6 +154,7 @@ export function buildMotionDiscriminator(args: Omit<DiscriminatorArgs, 'kind'>):
 /** Disposes the weights of a discriminator (trunk and head hold them all). */
 export function disposeDiscriminator(d: Discriminator): void {
   d.model.dispose();
+  d.words?.dispose();
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -148,15 +148,20 @@ export class BatchNorm extends tf.layers.Layer {
 /** y = x + bias over the last axis, any rank; dbias = Σ_m dy as a matMul. Weight: bias [C], zeros at first. */
 export class ChannelBias extends tf.layers.Layer {
   static className = 'TganChannelBias';
+  /** The bias every channel starts from (default 0). */
+  readonly initialValue: number;
   private bias: tf.LayerVariable | null = null;
 
-  constructor(args: LayerArgs = {}) {
+  constructor(args: LayerArgs & { initialValue?: number } = {}) {
     super(args);
+    this.initialValue = args.initialValue ?? 0;
+    if (!Number.isFinite(this.initialValue)) throw new RangeError(`ChannelBias: initialValue must be finite, got ${this.initialValue}`);
   }
 
   override build(inputShape: Shape | Shape[]): void {
     const c = channelsOf(inputShape, `${this.name}: ChannelBias`);
-    this.bias = this.addWeight('bias', [c], 'float32', tf.initializers.zeros());
+    const init = this.initialValue === 0 ? tf.initializers.zeros() : tf.initializers.constant({ value: this.initialValue });
+    this.bias = this.addWeight('bias', [c], 'float32', init);
     this.built = true;
   }
 
@@ -176,6 +181,11 @@ export class ChannelBias extends tf.layers.Layer {
       });
       return tf.reshape(addBias(rows(x), this.bias!.read()) as tf.Tensor, x.shape);
     });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    // Only a non-zero start is recorded, so models saved before the option existed load unchanged.
+    return { ...super.getConfig(), ...(this.initialValue !== 0 ? { initialValue: this.initialValue } : {}) };
   }
 }
 

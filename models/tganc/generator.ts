@@ -38,6 +38,8 @@ export interface GeneratorArgs {
   activation: 'relu' | 'leakyRelu';
   seed: number;
   batchNormMomentum: number;
+  /** Starting bias of the output before tanh (default 0: mid-grey); see TganArgs.outputBias. */
+  outputBias?: number;
   /** Model name (layer names are fixed: g_…). Default 'generator'. */
   name?: string;
 }
@@ -56,6 +58,7 @@ export function generatorArgsFrom(args: TganArgs): GeneratorArgs {
     activation: args.gActivation ?? 'relu',
     seed: args.seed ?? 0,
     batchNormMomentum: args.batchNormMomentum ?? 0.9,
+    ...(args.outputBias !== undefined ? { outputBias: args.outputBias } : {}),
   };
 }
 
@@ -148,7 +151,7 @@ export function buildGenerator(args: GeneratorArgs): tf.LayersModel {
       })
       .apply(x) as tf.SymbolicTensor;
     if (last) {
-      x = new ChannelBias({ name: `${stage.name}_bias` }).apply(x) as tf.SymbolicTensor;
+      x = new ChannelBias({ name: `${stage.name}_bias`, ...(args.outputBias !== undefined ? { initialValue: args.outputBias } : {}) }).apply(x) as tf.SymbolicTensor;
       x = tf.layers.activation({ name: 'g_out', activation: 'tanh' }).apply(x) as tf.SymbolicTensor;
     } else {
       x = bn(x, `${stage.name}_bn`);

@@ -91,6 +91,18 @@ export function temporalCoherenceLoss(videos: tf.Tensor5D): tf.Scalar {
   });
 }
 
+/**
+ * The word classifier's loss (TganArgs.predictWords): sigmoid cross-entropy of word logits [N, V] against
+ * the caption's multi-hot words [N, V], summed over the vocabulary and averaged over clips, so that each
+ * word a caption holds or lacks weighs the same however large the vocabulary is.
+ */
+export function wordPredictionLoss(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  if (logits.shape[0] !== targets.shape[0] || logits.shape[1] !== targets.shape[1]) {
+    throw new RangeError(`word logits [${logits.shape.join(', ')}] and targets [${targets.shape.join(', ')}] must have one shape`);
+  }
+  return tf.tidy(() => tf.div(tf.sum(tf.sub(tf.softplus(logits), tf.mul(logits, targets))), logits.shape[0]) as tf.Scalar);
+}
+
 /** Weighted sum of named scalars (weights missing or 0 leave a term out). */
 export function weightedSum(terms: Record<string, tf.Scalar>, weights: Record<string, number>): tf.Scalar {
   return tf.tidy(() => {

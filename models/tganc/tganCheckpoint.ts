@@ -21,7 +21,10 @@ interface AdamInternals {
 function networksOf(model: TganModel): Record<string, tf.LayersModel> {
   const networks: Record<string, tf.LayersModel> = { generator: model.generator };
   if (model.sentenceEncoder !== undefined) networks['encoder'] = model.sentenceEncoder;
-  for (const d of model.discriminators) networks[d.kind] = d.model;
+  for (const d of model.discriminators) {
+    networks[d.kind] = d.model;
+    if (d.words !== undefined) networks[`${d.kind}Words`] = d.words;
+  }
   return networks;
 }
 

@@ -149,6 +149,44 @@ test('bad inputs and args are RangeErrors', () => {
   model.dispose();
 });
 
+test('word classifier (predictWords): trained on real clips by D, read back by G; it needs token ids', async () => {
+  const { lstmSentenceEncoder } = await import('../../../models/text/LstmSentenceEncoder.ts');
+  const args = tinyTganArgs({ predictWords: 12 });
+  const encoder = lstmSentenceEncoder({ vocabSize: 12, length: 5, embeddingDim: 4, hiddenDim: 4, outputDim: args.sentenceDim, seed: 3 });
+  const model = new TganModel({ ...args, sentenceEncoder: encoder, wordLossWeight: 0.5 });
+  const words = model.discriminator('video')!.words!;
+  assert.ok(words !== undefined && model.discriminator('frame')!.words === undefined, 'only the video discriminator predicts words');
+  assert.deepEqual(words.outputs[0]!.shape, [null, 12]);
+  const videos = trainBatch(args, N, 2).videos;
+  const captions = tf.tensor2d([[2, 3, 4, 0, 0], [5, 6, 6, 0, 0]], [2, 5], 'int32');
+  const wrongCaptions = tf.tensor2d([[5, 6, 6, 0, 0], [2, 3, 4, 0, 0]], [2, 5], 'int32');
+  // Its loss before the step, by hand: the real clips' word logits (batch statistics, as in training)
+  // against the captions' words.
+  const logits = tf.tidy(() => words.apply(model.discriminator('video')!.trunk.apply(videos, { training: true }) as tf.Tensor) as tf.Tensor2D);
+  const targets = [[0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]];
+  let want = 0;
+  logits.arraySync().forEach((row, i) => row.forEach((x, j) => (want += Math.log1p(Math.exp(x)) - targets[i]![j]! * x)));
+  want /= 2;
+  const before = weightBits(words);
+  const r = model.trainStep({ videos, captions, wrongCaptions });
+  assertFinite(r);
+  assert.ok(Math.abs(r.parts['dWords']! - want) < 1e-4, `dWords ${r.parts['dWords']} = ${want} by hand`);
+  assert.ok('gWords' in r.parts);
+  const p = r.parts;
+  const dSum = p['dVideo']! + p['dFrame']! + p['dMotion']! + 0.5 * p['dWords']!;
+  assert.ok(Math.abs(r.dLoss - dSum) < 1e-4, `dLoss ${r.dLoss} = Σ d* + 0.5 · dWords (${dSum})`);
+  const gSum = p['gVideo']! + p['gFrame']! + p['gMotion']! + 0.5 * p['gWords']! + 0.1 * p['temporalCoherence']!;
+  assert.ok(Math.abs(r.gLoss - gSum) < 1e-4, `gLoss ${r.gLoss} = Σ g* + 0.5 · gWords + 0.1 · tc (${gSum})`);
+  assert.ok(weightBits(words).every((w, i) => !w.equals(before[i]!)), 'the video optimiser updates the word classifier');
+  assert.equal(model.countParams().video, model.discriminator('video')!.model.countParams() + words.countParams());
+  model.dispose();
+  const plain = new TganModel(tinyTganArgs({ predictWords: 12 }));
+  const batch = trainBatch(plain.args, N, 3);
+  assert.throws(() => plain.trainStep(batch), /predictWords needs the captions as token ids/);
+  plain.dispose();
+  tf.dispose([videos, captions, wrongCaptions, logits, ...Object.values(batch)]);
+});
+
 test('with a sentence encoder: captions as token ids, the encoder trains with D, no wrong caption drops that term', async () => {
   const { lstmSentenceEncoder } = await import('../../../models/text/LstmSentenceEncoder.ts');
   const args = tinyTganArgs();

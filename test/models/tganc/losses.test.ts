@@ -9,6 +9,7 @@ import {
   sigmoidCrossEntropy,
   temporalCoherenceLoss,
   weightedSum,
+  wordPredictionLoss,
 } from '../../../models/tganc/losses.ts';
 
 before(async () => {
@@ -83,6 +84,19 @@ test('weightedSum leaves out zero weights', () => {
   const s = weightedSum({ a: tf.scalar(2), b: tf.scalar(3), c: tf.scalar(100) }, { a: 0.5, b: 2, c: 0 });
   close(value(s), 7, 'sum');
   close(value(weightedSum({ a: tf.scalar(2) }, {})), 0, 'empty');
+});
+
+test('word prediction: cross-entropy summed over the vocabulary, averaged over clips', () => {
+  // Two clips, three words: clip 0 holds words 0 and 2, clip 1 holds word 1.
+  const logits = [[2, -1, 0], [0.5, 3, -2]];
+  const targets = [[1, 0, 1], [0, 1, 0]];
+  let want = 0;
+  logits.forEach((row, i) => row.forEach((x, j) => (want += softplus(x) - targets[i]![j]! * x)));
+  close(value(wordPredictionLoss(tf.tensor2d(logits), tf.tensor2d(targets))), want / 2, 'two clips');
+  // A confident, right classifier costs ~0; a confident, wrong one ~|x| per word.
+  close(value(wordPredictionLoss(tf.tensor2d([[30, -30]]), tf.tensor2d([[1, 0]]))), 0, 'right');
+  close(value(wordPredictionLoss(tf.tensor2d([[30, -30]]), tf.tensor2d([[0, 1]]))), 60, 'wrong');
+  assert.throws(() => wordPredictionLoss(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D), /one shape/);
 });
 
 test('losses leak no tensors', () => {

@@ -88,6 +88,28 @@ test('a saved model folder loads and generates the same videos as the trainer', 
   assert.ok(tf.memory().numTensors >= 0);
 });
 
+test('the word classifier and a non-zero output bias survive checkpoint and model folder', async () => {
+  const dir = await tempDir();
+  const make = () => new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 6, outputBias: -1.5 }, vocabulary: vocabulary(), captionLength: 8, predictWords: true });
+  const t = make();
+  assert.equal(t.model.args.predictWords, vocabulary().size);
+  const bias = t.model.generator.getLayer('g_up3_bias').getWeights()[0]!;
+  assert.deepEqual(Array.from(bias.dataSync()), [-1.5], 'the output bias starts where asked');
+  t.trainStep(clips(1));
+  const store = new CheckpointStore(join(dir, 'checkpoints'));
+  await saveTganCheckpoint(store, t.model, {});
+  const u = make();
+  await restoreTganCheckpoint(await store.load(1), u.model);
+  assert.deepEqual(weightBits(u.model.discriminator('video')!.words!), weightBits(t.model.discriminator('video')!.words!));
+  assert.deepEqual(u.trainStep(clips(2)), t.trainStep(clips(2)));
+  await saveTganBundle(join(dir, 'model'), t, { training: {} });
+  const bundle = await TganBundle.load(join(dir, 'model'));
+  assert.deepEqual(bundle.videos(CAPTIONS, { seed: 1 }).map((v) => Buffer.from(v.frames)), t.generate(CAPTIONS, { seed: 1 }).map((v) => Buffer.from(v.frames)));
+  bundle.dispose();
+  t.model.dispose();
+  u.model.dispose();
+});
+
 test('with the bag-of-words encoder: captions differ from the start, checkpoint and model folder round-trip', async () => {
   const dir = await tempDir();
   const t = new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5 }, vocabulary: vocabulary(), captionLength: 8, encoder: { kind: 'bow' } });
