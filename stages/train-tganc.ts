@@ -25,6 +25,16 @@ const config = z
     motion: z.boolean().default(true),
     /** Minibatch standard deviation as one more discriminator input, against mode collapse. */
     minibatchStd: z.boolean().default(false),
+    /**
+     * The generator's starting output bias before tanh: 'auto' matches the mean pixel of the data (64
+     * train clips; -1.8 for bouncing digits, whose frames are 97% black), a number sets it, 0 starts grey.
+     */
+    outputBias: z.union([z.literal('auto'), z.number().min(-5).max(5)]).default('auto'),
+    /**
+     * The video discriminator also predicts the caption's words from the clip (learnt on real clips), and
+     * the generator is trained to make clips it reads right (AC-GAN / TAC-GAN), with this weight (0: off).
+     */
+    wordLoss: z.number().min(0).default(0),
     /** Weight of the temporal-coherence loss (0: off). */
     temporalCoherence: z.number().min(0).default(0),
     learningRate: z.number().positive().default(2e-4),

@@ -11,6 +11,7 @@ import { Dataset } from '../../datasets/shards/Dataset.ts';
 import { loadVocabulary } from '../../text/Vocabulary.ts';
 import { selectBackend } from '../../models/backend/selectBackend.ts';
 import { registerKernelFixes } from '../../models/kernels/registerKernelFixes.ts';
+import { meanPixel, tanhBiasForMean } from '../../models/training/dataOutputBias.ts';
 import { tganPreset } from '../../models/tganc/tganPresets.ts';
 import { TganTrainer } from '../../models/tganc/TganTrainer.ts';
 import { restoreTganCheckpoint, saveTganCheckpoint } from '../../models/tganc/tganCheckpoint.ts';
@@ -23,9 +24,9 @@ import { TganSnapshots } from './tganSnapshots.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'seed'] as const;
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate);
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0);
   return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
 }
 
@@ -39,6 +40,7 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
   if (channels !== 1 && channels !== 3) throw new UsageError(`${c.data}: clips have ${channels} channels; TGANs-C takes 1 or 3`);
   const vocabulary = await loadVocabulary(join(data, 'vocabulary.json'));
   const preset = tganPreset(c.preset, c.size);
+  const outputBias = c.outputBias === 'auto' ? tanhBiasForMean(await meanPixel(dataset)) : c.outputBias;
   const trainer = new TganTrainer({
     model: {
       ...preset,
@@ -51,6 +53,8 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
       ...(c.sentenceDim ? { sentenceDim: c.sentenceDim } : {}),
       useMotionDiscriminator: c.motion,
       minibatchStd: c.minibatchStd,
+      outputBias,
+      ...(c.wordLoss > 0 ? { wordLossWeight: c.wordLoss } : {}),
       temporalCoherenceWeight: c.temporalCoherence,
       realLabel: c.realLabel,
       instanceNoise: c.instanceNoise,
@@ -61,6 +65,7 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
     vocabulary,
     captionLength: c.captionLength,
     encoder: { kind: c.encoder },
+    predictWords: c.wordLoss > 0,
   });
   context.onAbort(() => trainer.model.dispose());
 
