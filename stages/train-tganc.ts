@@ -29,7 +29,13 @@ const config = z
      * The generator's starting output bias before tanh: 'auto' matches the mean pixel of the data (64
      * train clips; -1.8 for bouncing digits, whose frames are 97% black), a number sets it, 0 starts grey.
      */
-    outputBias: z.union([z.literal('auto'), z.number().min(-5).max(5)]).default('auto'),
+    outputBias: z
+      .preprocess(
+        // A DAG param defaulting to 'auto' passes --set values through as text.
+        (v) => (typeof v === 'string' && v !== 'auto' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v),
+        z.union([z.literal('auto'), z.number().min(-5).max(5)], { error: "outputBias must be 'auto' or a number from -5 to 5" }),
+      )
+      .default('auto'),
     /**
      * The video discriminator also predicts the caption's words from the clip (learnt on real clips), and
      * the generator is trained to make clips it reads right (AC-GAN / TAC-GAN), with this weight (0: off).
