@@ -41,6 +41,16 @@ const config = z
      * the generator is trained to make clips it reads right (AC-GAN / TAC-GAN), with this weight (0: off).
      */
     wordLoss: z.number().min(0).default(0),
+    /**
+     * Which discriminators read the words (with wordLoss): a list, or the names comma-separated (a DAG
+     * param); the frame discriminator is where a digit's shape is easiest to read, the video one its motion.
+     */
+    wordClassifiers: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v),
+        z.array(z.enum(['video', 'frame', 'motion'])).min(1),
+      )
+      .default(['video']),
     /** Weight of the temporal-coherence loss (0: off). */
     temporalCoherence: z.number().min(0).default(0),
     learningRate: z.number().positive().default(2e-4),

@@ -61,6 +61,12 @@ export interface TganArgs {
    */
   predictWords?: number;
   /**
+   * Which discriminators get a word classifier (with predictWords); default ['video']. The frame
+   * discriminator's 2D features of single frames are where a digit's shape is easiest to read (its logits
+   * are averaged over the frames it sees); the video discriminator's are where the motion is.
+   */
+  wordClassifiers?: ('video' | 'frame' | 'motion')[];
+  /**
    * The generator's output bias (before tanh) at initialisation; default 0, which starts every pixel at
    * mid-grey. Datasets that are mostly background (bouncing digits: 97% black) train faster from the
    * background's value, atanh(2·mean - 1) (e.g. -1.8): the discriminators otherwise spend the first
@@ -154,6 +160,13 @@ export function validateTganArgs<T extends TganArgs>(args: T): T {
     throw new RangeError(`seed must be a non-negative integer, got ${args.seed}`);
   }
   if (args.predictWords !== undefined) positiveInteger('predictWords', args.predictWords);
+  if (args.wordClassifiers !== undefined) {
+    const kinds = ['video', 'frame', 'motion'];
+    if (!Array.isArray(args.wordClassifiers) || args.wordClassifiers.length === 0 || args.wordClassifiers.some((k) => !kinds.includes(k))) {
+      throw new RangeError(`wordClassifiers must be a non-empty list of video, frame, motion; got ${JSON.stringify(args.wordClassifiers)}`);
+    }
+    if (args.wordClassifiers.includes('motion') && !args.useMotionDiscriminator) throw new RangeError('wordClassifiers names motion, but useMotionDiscriminator is off');
+  }
   if (args.outputBias !== undefined && !Number.isFinite(args.outputBias)) throw new RangeError(`outputBias must be a finite number, got ${args.outputBias}`);
   const m = args.batchNormMomentum;
   if (m !== undefined && !(Number.isFinite(m) && m >= 0 && m < 1)) {

@@ -341,11 +341,12 @@ export class TganModel {
           if (hasWrong) reported[`d${label}Wrong`] = tf.keep(m.wrongTerm);
           if (d.words !== undefined && words !== undefined) {
             // Learnt from real clips only: generated ones would teach it the generator's mistakes.
-            losses['words'] = wordPredictionLoss(d.words.apply(real, { training: true }) as tf.Tensor2D, words);
-            reported['dWords'] = tf.keep(losses['words']);
+            const key = wordLossKey(d.kind);
+            losses[key] = wordPredictionLoss(d.words.apply(real, { training: true }) as tf.Tensor2D, words);
+            reported[`d${capitalise(key)}`] = tf.keep(losses[key]!);
           }
         }
-        return weightedSum(losses, { ...this.args.lossWeights, words: this.args.wordLossWeight });
+        return weightedSum(losses, { ...this.args.lossWeights, ...this.wordLossWeights() });
       }, variables);
       try {
         const groups: [tf.AdamOptimizer, tf.LayersModel[]][] = this.discriminators.map((d) => [this.optimizers[d.kind]!, d.words ? [d.model, d.words] : [d.model]]);
@@ -383,13 +384,14 @@ export class TganModel {
         losses[d.kind] = generatorAdversarialLoss(logits);
         reported[`g${capitalise(d.kind)}`] = tf.keep(losses[d.kind]!);
         if (d.words !== undefined && words !== undefined) {
-          losses['words'] = wordPredictionLoss(d.words.apply(features, { training: true }) as tf.Tensor2D, words);
-          reported['gWords'] = tf.keep(losses['words']);
+          const key = wordLossKey(d.kind);
+          losses[key] = wordPredictionLoss(d.words.apply(features, { training: true }) as tf.Tensor2D, words);
+          reported[`g${capitalise(key)}`] = tf.keep(losses[key]!);
         }
       }
       losses['temporalCoherence'] = temporalCoherenceLoss(fake);
       reported['temporalCoherence'] = tf.keep(losses['temporalCoherence']);
-      return weightedSum(losses, { ...this.args.lossWeights, temporalCoherence: this.args.temporalCoherenceWeight, words: this.args.wordLossWeight });
+      return weightedSum(losses, { ...this.args.lossWeights, temporalCoherence: this.args.temporalCoherenceWeight, ...this.wordLossWeights() });
     }, trainableVariables(this.generator));
     try {
       this.optimizers.generator.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
@@ -397,6 +399,11 @@ export class TganModel {
       tf.dispose(grads);
     }
     return value;
+  }
+
+  /** The weight of every word classifier's loss, by its key in the losses. */
+  private wordLossWeights(): Record<string, number> {
+    return Object.fromEntries(this.discriminators.filter((d) => d.words !== undefined).map((d) => [wordLossKey(d.kind), this.args.wordLossWeight]));
   }
 
   private checkRows(name: string, t: tf.Tensor, rows: number, columns: number): void {
@@ -475,6 +482,11 @@ function wordTargets(ids: tf.Tensor2D, vocabulary: number): tf.Tensor2D {
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** 'words' (reported as dWords / gWords) for the video discriminator's classifier, '<kind>Words' for the others. */
+function wordLossKey(kind: DiscriminatorKind): string {
+  return kind === 'video' ? 'words' : `${kind}Words`;
 }
 
 function capitalise(kind: string): string {

@@ -56,7 +56,7 @@ export interface DiscriminatorArgs {
   batchNormMomentum: number;
   /** Append the batch's feature standard deviation to the trunk's features (see MinibatchStdDev). */
   minibatchStd?: boolean;
-  /** Video discriminator only: also build `words`, a classifier of the caption's words (TganArgs.predictWords). */
+  /** Also build `words`, a classifier of the caption's words over this vocabulary (TganArgs.predictWords). */
   predictWords?: number;
   /** Model name; default `${kind}_discriminator`. Trunk and head are named `${name}_trunk`/`_head`. */
   name?: string;
@@ -79,7 +79,7 @@ export function discriminatorArgsFrom(args: TganArgs, kind: DiscriminatorKind): 
     seed: args.seed ?? 0,
     batchNormMomentum: args.batchNormMomentum ?? 0.9,
     minibatchStd: args.minibatchStd ?? false,
-    ...(kind === 'video' && args.predictWords !== undefined ? { predictWords: args.predictWords } : {}),
+    ...(args.predictWords !== undefined && (args.wordClassifiers ?? ['video']).includes(kind) ? { predictWords: args.predictWords } : {}),
   };
 }
 
@@ -122,20 +122,24 @@ export function buildDiscriminator(args: DiscriminatorArgs): Discriminator {
   const logits = head.apply([trunk.apply(video) as tf.SymbolicTensor, sentence]) as tf.SymbolicTensor;
   const model = tf.model({ name, inputs: [video, sentence], outputs: logits });
   const built: Discriminator = { kind: args.kind, model, trunk, head, logitsPerClip: steps };
-  if (args.predictWords !== undefined) {
-    if (args.kind !== 'video') throw new RangeError(`predictWords is for the video discriminator, not the ${args.kind} one`);
-    built.words = wordClassifier(ctx, `${name}_words`, featureSize, args.predictWords);
-  }
+  if (args.predictWords !== undefined) built.words = wordClassifier(ctx, `${name}_words`, steps, featureSize, args.predictWords);
   return built;
 }
 
-/** features [N, 1, F] -> [N, vocabulary] word logits: one dense layer on the clip's features. */
-function wordClassifier(ctx: BuildContext, name: string, featureSize: number, vocabulary: number): tf.LayersModel {
-  const features = tf.input({ name: `${ctx.prefix}_words_features`, shape: [1, featureSize] });
-  let x = tf.layers.reshape({ name: `${ctx.prefix}_words_flat`, targetShape: [featureSize] }).apply(features) as tf.SymbolicTensor;
+/**
+ * features [N, T', F] -> [N, vocabulary] word logits: one dense layer on each step's features (a whole
+ * clip for the video discriminator, a frame or a frame pair for the others), averaged over the steps.
+ */
+function wordClassifier(ctx: BuildContext, name: string, steps: number, featureSize: number, vocabulary: number): tf.LayersModel {
+  const features = tf.input({ name: `${ctx.prefix}_words_features`, shape: [steps, featureSize] });
+  let x = new FoldTime({ name: `${ctx.prefix}_words_fold` }).apply(features) as tf.SymbolicTensor;
   x = tf.layers
     .dense({ name: `${ctx.prefix}_words_logits`, units: vocabulary, kernelInitializer: ctx.init(`${ctx.prefix}_words_logits`) })
     .apply(x) as tf.SymbolicTensor;
+  if (steps > 1) {
+    x = new UnfoldTime({ name: `${ctx.prefix}_words_unfold`, frames: steps }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.globalAveragePooling1d({ name: `${ctx.prefix}_words_mean` }).apply(x) as tf.SymbolicTensor;
+  }
   return tf.model({ name, inputs: features, outputs: x });
 }
 

@@ -187,6 +187,36 @@ test('word classifier (predictWords): trained on real clips by D, read back by G
   tf.dispose([videos, captions, wrongCaptions, logits, ...Object.values(batch)]);
 });
 
+test('word classifiers on the frame discriminator too: logits averaged over the frames it sees', async () => {
+  const { bagOfWordsEncoder } = await import('../../../models/text/bagOfWordsEncoder.ts');
+  const args = tinyTganArgs({ predictWords: 12, wordClassifiers: ['video', 'frame'], frameSamples: 2, sentenceDim: 12 });
+  const model = new TganModel({ ...args, sentenceEncoder: bagOfWordsEncoder({ vocabSize: 12, length: 5 }) });
+  const frame = model.discriminator('frame')!;
+  assert.ok(frame.words !== undefined && model.discriminator('motion')!.words === undefined);
+  // Per-frame logits, then their mean: the classifier of 2 frames equals the mean of each frame's logits.
+  const features = tf.randomNormal([3, 2, frame.trunk.outputs[0]!.shape[2] as number], 0, 1, 'float32', 4);
+  const both = frame.words!.predict(features) as tf.Tensor;
+  const perFrame = [0, 1].map((t) => {
+    const one = features.slice([0, t, 0], [3, 1, -1]);
+    const dense = frame.words!.getLayer('df_words_logits') as tf.layers.Layer;
+    return dense.apply(one.reshape([3, -1])) as tf.Tensor;
+  });
+  const mean = perFrame[0]!.add(perFrame[1]!).div(2);
+  assert.ok(both.sub(mean).abs().max().dataSync()[0]! < 1e-5, 'mean of per-frame logits');
+  const videos = trainBatch(args, N, 2).videos;
+  const captions = tf.tensor2d([[2, 3, 4, 0, 0], [5, 6, 6, 0, 0]], [2, 5], 'int32');
+  const r = model.trainStep({ videos, captions, wrongCaptions: tf.reverse(captions, 0) as tf.Tensor2D });
+  assertFinite(r);
+  for (const name of ['dWords', 'gWords', 'dFrameWords', 'gFrameWords']) assert.ok(name in r.parts, name);
+  assert.ok(!('dMotionWords' in r.parts));
+  const p = r.parts;
+  assert.ok(Math.abs(r.dLoss - (p['dVideo']! + p['dFrame']! + p['dMotion']! + p['dWords']! + p['dFrameWords']!)) < 1e-4, 'both classifiers in dLoss');
+  assert.throws(() => new TganModel(tinyTganArgs({ predictWords: 12, wordClassifiers: ['audio' as 'video'] })), /wordClassifiers/);
+  assert.throws(() => new TganModel(tinyTganArgs({ predictWords: 12, wordClassifiers: ['motion'], useMotionDiscriminator: false })), /useMotionDiscriminator is off/);
+  model.dispose();
+  tf.dispose([features, both, ...perFrame, mean, videos, captions]);
+});
+
 test('with a sentence encoder: captions as token ids, the encoder trains with D, no wrong caption drops that term', async () => {
   const { lstmSentenceEncoder } = await import('../../../models/text/LstmSentenceEncoder.ts');
   const args = tinyTganArgs();
