@@ -15,6 +15,7 @@ import { previewStage } from './preview.ts';
 import { readShardsStage } from './read-shards.ts';
 import { writeShardsStage } from './write-shards.ts';
 import { trainTgancStage } from './train-tganc.ts';
+import { trainUnetStage } from './train-unet.ts';
 import { readCaptionsStage } from './read-captions.ts';
 import { generateVideosStage } from './generate-videos.ts';
 import { writeVideosStage } from './write-videos.ts';
@@ -43,6 +44,7 @@ export function builtinStages(): StageRegistry {
     exportVideosStage,
     previewStage,
     trainTgancStage,
+    trainUnetStage,
     writeVideosStage,
   ]);
 }
