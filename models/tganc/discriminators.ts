@@ -122,23 +122,33 @@ export function buildDiscriminator(args: DiscriminatorArgs): Discriminator {
   const logits = head.apply([trunk.apply(video) as tf.SymbolicTensor, sentence]) as tf.SymbolicTensor;
   const model = tf.model({ name, inputs: [video, sentence], outputs: logits });
   const built: Discriminator = { kind: args.kind, model, trunk, head, logitsPerClip: steps };
-  if (args.predictWords !== undefined) built.words = wordClassifier(ctx, `${name}_words`, steps, featureSize, args.predictWords);
+  if (args.predictWords !== undefined) built.words = wordClassifier(ctx, `${name}_words`, steps, map, args.predictWords);
   return built;
 }
 
 /**
- * features [N, T', F] -> [N, vocabulary] word logits: one dense layer on each step's features (a whole
- * clip for the video discriminator, a frame or a frame pair for the others), averaged over the steps.
+ * features [N, T', F] -> [N, vocabulary] word logits: each step's final map (a whole clip for the video
+ * discriminator, a frame for the frame one, a frame pair for the motion one) averaged over its positions,
+ * then one dense layer; the logits averaged over the steps. Averaging over positions makes the reading
+ * the same wherever the digit is. Trained on real bouncing-digit frames alone (the small preset's frame
+ * trunk, Adam 2e-3, 4 frames of 8 clips a step), the loss from chance (6.0) after 600 steps: 5.08 with a
+ * dense layer over the whole map, 4.61 averaged (a perfect digit reader: 2.77).
  */
-function wordClassifier(ctx: BuildContext, name: string, steps: number, featureSize: number, vocabulary: number): tf.LayersModel {
-  const features = tf.input({ name: `${ctx.prefix}_words_features`, shape: [steps, featureSize] });
-  let x = new FoldTime({ name: `${ctx.prefix}_words_fold` }).apply(features) as tf.SymbolicTensor;
+function wordClassifier(ctx: BuildContext, name: string, steps: number, [mapH, mapW, c]: [number, number, number], vocabulary: number): tf.LayersModel {
+  const { args, prefix } = ctx;
+  const mapSize = mapH * mapW * c;
+  const features = tf.input({ name: `${prefix}_words_features`, shape: [steps, mapSize + (args.minibatchStd ? 1 : 0)] });
+  let x: tf.SymbolicTensor = features;
+  if (args.minibatchStd) x = new SliceFeatures({ name: `${prefix}_words_map`, begin: 0, size: mapSize }).apply(x) as tf.SymbolicTensor;
+  x = new FoldTime({ name: `${prefix}_words_fold` }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reshape({ name: `${prefix}_words_positions`, targetShape: [mapH * mapW, c] }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.globalAveragePooling1d({ name: `${prefix}_words_pool` }).apply(x) as tf.SymbolicTensor;
   x = tf.layers
-    .dense({ name: `${ctx.prefix}_words_logits`, units: vocabulary, kernelInitializer: ctx.init(`${ctx.prefix}_words_logits`) })
+    .dense({ name: `${prefix}_words_logits`, units: vocabulary, kernelInitializer: ctx.init(`${prefix}_words_logits`) })
     .apply(x) as tf.SymbolicTensor;
   if (steps > 1) {
-    x = new UnfoldTime({ name: `${ctx.prefix}_words_unfold`, frames: steps }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.globalAveragePooling1d({ name: `${ctx.prefix}_words_mean` }).apply(x) as tf.SymbolicTensor;
+    x = new UnfoldTime({ name: `${prefix}_words_unfold`, frames: steps }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.globalAveragePooling1d({ name: `${prefix}_words_mean` }).apply(x) as tf.SymbolicTensor;
   }
   return tf.model({ name, inputs: features, outputs: x });
 }

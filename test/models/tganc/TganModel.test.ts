@@ -196,11 +196,11 @@ test('word classifiers on the frame discriminator too: logits averaged over the 
   // Per-frame logits, then their mean: the classifier of 2 frames equals the mean of each frame's logits.
   const features = tf.randomNormal([3, 2, frame.trunk.outputs[0]!.shape[2] as number], 0, 1, 'float32', 4);
   const both = frame.words!.predict(features) as tf.Tensor;
-  const perFrame = [0, 1].map((t) => {
+  // A frame's own logits: the classifier of that frame shown twice.
+  const perFrame = [0, 1].map((t) => tf.tidy(() => {
     const one = features.slice([0, t, 0], [3, 1, -1]);
-    const dense = frame.words!.getLayer('df_words_logits') as tf.layers.Layer;
-    return dense.apply(one.reshape([3, -1])) as tf.Tensor;
-  });
+    return frame.words!.predict(tf.concat([one, one], 1)) as tf.Tensor;
+  }));
   const mean = perFrame[0]!.add(perFrame[1]!).div(2);
   assert.ok(both.sub(mean).abs().max().dataSync()[0]! < 1e-5, 'mean of per-frame logits');
   const videos = trainBatch(args, N, 2).videos;
@@ -211,6 +211,10 @@ test('word classifiers on the frame discriminator too: logits averaged over the 
   assert.ok(!('dMotionWords' in r.parts));
   const p = r.parts;
   assert.ok(Math.abs(r.dLoss - (p['dVideo']! + p['dFrame']! + p['dMotion']! + p['dWords']! + p['dFrameWords']!)) < 1e-4, 'both classifiers in dLoss');
+  // With minibatch std, the batch statistic is not one of the map's positions.
+  const withStd = new TganModel({ ...tinyTganArgs({ predictWords: 12, wordClassifiers: ['video', 'frame'], minibatchStd: true, sentenceDim: 12 }), sentenceEncoder: bagOfWordsEncoder({ vocabSize: 12, length: 5 }) });
+  assertFinite(withStd.trainStep({ videos, captions }));
+  withStd.dispose();
   assert.throws(() => new TganModel(tinyTganArgs({ predictWords: 12, wordClassifiers: ['audio' as 'video'] })), /wordClassifiers/);
   assert.throws(() => new TganModel(tinyTganArgs({ predictWords: 12, wordClassifiers: ['motion'], useMotionDiscriminator: false })), /useMotionDiscriminator is off/);
   model.dispose();
