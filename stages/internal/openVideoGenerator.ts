@@ -18,6 +18,12 @@ export async function openVideoGenerator(c: GenerateVideosConfig, context: Stage
   const bundle = await TganBundle.load(resolve(context.cwd, c.model));
   context.onAbort(() => bundle.dispose());
   context.log(`model ${c.model}: ${bundle.info.kind}, ${bundle.args.frames}x${bundle.args.size}x${bundle.args.size}x${bundle.args.channels}, trained ${String(bundle.info.training['trainedSteps'] ?? '?')} steps; backend ${backend.name}`);
+  const scores = bundle.info.scores as { seenBoth?: number; unseenBoth?: number } | undefined;
+  if (typeof scores?.seenBoth === 'number' && typeof scores.unseenBoth === 'number') {
+    // What to expect of it: the evaluation it was saved with (digit and motion both right).
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    context.log(`model scores: digit and motion right in ${pct(scores.seenBoth)} of videos for seen captions, ${pct(scores.unseenBoth)} for unseen ones`);
+  }
   const made = c.done === undefined ? [] : await readVideoManifest(resolve(context.cwd, c.done));
   for (const line of made) {
     const [index, copy] = line.id.split('-').map(Number);
