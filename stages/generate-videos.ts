@@ -17,13 +17,22 @@ const config = z.strictObject({
   onUnknown: z.enum(['unk', 'skip', 'fail']).default('unk'),
   /** A folder of videos (write-videos' `out`): the videos its manifest lists are not made again. */
   done: z.string().optional(),
+  /**
+   * U-Net models only (they roll videos out from first frames): `IMAGE.png` (one picture repeated over
+   * the window), `dataset:DIR#CLIP_ID` or `CLIP_ID` (a clip of `data`), `dataset:DIR`, or empty: a clip
+   * of `data` (else the model's training dataset) with the video's caption, picked by the video's seed.
+   */
+  firstFrame: z.string().default(''),
+  /** U-Net models only: the dataset first-frame clips come from; empty: the one the model was trained on. */
+  data: z.string().default(''),
 });
 
 export type GenerateVideosConfig = z.infer<typeof config>;
 
 /**
- * Captions -> videos with a trained model: `perCaption` videos per caption, each seeded by (seed,
- * caption number, copy) so any one video can be made again alone. Captions are gathered into batches of
+ * Captions -> videos with a trained model (t2v-model.json kind `tganc` or `unet`): `perCaption` videos
+ * per caption, each seeded by (seed, caption number, copy) so any one video can be made again alone (a
+ * U-Net's seed picks its first-frame clip). Captions are gathered into batches of
  * `batch`; the stage emits one video at a time and waits whenever the encoders downstream are behind.
  */
 export const generateVideosStage = defineTransform({
@@ -35,10 +44,17 @@ export const generateVideosStage = defineTransform({
   output: 'Clip',
   maxConcurrency: 1,
   config,
-  inputs: (c) => [c.model],
+  inputs: (c) => [c.model, ...(c.data ? [c.data] : []), ...firstFrameInputs(c.firstFrame)],
   async open(c, context) {
     // TensorFlow.js loads only when a DAG generates.
     const { openVideoGenerator } = await import('./internal/openVideoGenerator.ts');
     return openVideoGenerator(c, context);
   },
 });
+
+/** The files a `firstFrame` value reads (an image, or the dataset of `dataset:DIR#CLIP_ID`), for the run's input stamp. */
+function firstFrameInputs(firstFrame: string): string[] {
+  if (/\.png$/i.test(firstFrame.trim())) return [firstFrame.trim()];
+  const dataset = /^dataset:([^#]+)/.exec(firstFrame.trim());
+  return dataset ? [dataset[1]!] : [];
+}

@@ -19,7 +19,9 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     io.out(`${USAGE}
   Score a trained model on single-digit bouncing MNIST: videos for every seen (train) and unseen (val)
   caption, judged by the digit evaluator (digit identity per frame, motion from the centroid track);
-  prints digit, motion and both-right accuracy for seen and unseen captions, and diversity.`);
+  prints digit, motion and both-right accuracy for seen and unseen captions, and diversity.
+  A U-Net model (kind unet) continues the first frames of real clips of each caption (seen: train clips,
+  unseen: val clips of the dataset it was trained on, or --data); only the predicted frames are scored.`);
     return EXIT.ok;
   }
   if (positionals.length > 0 || values.model === undefined) throw new UsageError(`eval needs --model DIR\nusage: ${USAGE}`);
@@ -39,12 +41,13 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   const s = result.scores;
   const pct = (v: number) => (Number.isNaN(v) ? '  n/a' : `${(v * 100).toFixed(1).padStart(5)}%`);
   io.out(`model ${values.model} (backend ${backend.name}, ${s.videos} videos, ${result.seconds.toFixed(1)} s)`);
+  for (const note of result.notes) io.out(note);
   io.out(`           both    digit   motion`);
   io.out(`seen      ${pct(s.seenBoth)}  ${pct(s.seenDigit)}  ${pct(s.seenMotion)}   (${result.seen.length} captions)`);
   io.out(`unseen    ${pct(s.unseenBoth)}  ${pct(s.unseenDigit)}  ${pct(s.unseenMotion)}   (${result.unseen.length} captions)`);
   io.out(`diversity ${s.diversity.toFixed(3)} (mean RMS pixel distance between videos of one caption; ${s.collapsedCaptions} collapsed caption(s))`);
   if (values.out !== undefined) {
-    await writeFileAtomic(values.out as string, JSON.stringify({ model: values.model, backend: backend.name, scores: s, seen: result.report.seen, unseen: result.report.unseen }, null, 2) + '\n');
+    await writeFileAtomic(values.out as string, JSON.stringify({ model: values.model, backend: backend.name, scores: s, seen: result.report.seen, unseen: result.report.unseen, ...(result.notes.length > 0 ? { kind: result.kind, notes: result.notes } : {}) }, null, 2) + '\n');
   }
   return EXIT.ok;
 }

@@ -11,12 +11,15 @@ import { executeDag } from './run.ts';
 const GENERATE_DAG = fileURLToPath(new URL('../../dags/generate.yaml', import.meta.url));
 
 const USAGE =
-  't2v generate --model DIR --captions FILE --out DIR [--format gif|mp4|png] [--per-caption N] [--seed S] [--batch B] [--backend auto|tensorflow|wasm|cpu] [--column NAME] [--field NAME] [--on-unknown unk|skip|fail] [--encoders N] [--progress MODE]';
+  't2v generate --model DIR --captions FILE --out DIR [--format gif|mp4|png] [--per-caption N] [--seed S] [--batch B] [--backend auto|tensorflow|wasm|cpu] [--column NAME] [--field NAME] [--on-unknown unk|skip|fail] [--encoders N] [--first-frame IMAGE.png|dataset:DIR#CLIP_ID|CLIP_ID] [--data DIR] [--progress MODE]';
 
 export const GENERATE_HELP = `${USAGE}
   Generate videos for every caption of a caption file (.txt one per line, .csv with --column, .jsonl with
   --field) with a trained model folder; one file per video in --out plus manifest.jsonl, written as videos
-  complete. Running it again makes only the videos not yet made. The same as dags/generate.yaml.`;
+  complete. Running it again makes only the videos not yet made. The same as dags/generate.yaml.
+  A U-Net model (kind unet) rolls each video out from first frames: --first-frame IMAGE.png (one picture,
+  repeated over the window), dataset:DIR#CLIP_ID or CLIP_ID (a clip of --data DIR); by default a clip of
+  --data (else the dataset the model was trained on) with the video's caption, picked by its seed.`;
 
 export async function generateCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(
@@ -34,6 +37,8 @@ export async function generateCommand(argv: string[], io: Io): Promise<number> {
       field: { type: 'string' },
       'on-unknown': { type: 'string' },
       encoders: { type: 'string' },
+      'first-frame': { type: 'string' },
+      data: { type: 'string' },
       progress: { type: 'string' },
     },
     USAGE,
@@ -59,6 +64,8 @@ export async function generateCommand(argv: string[], io: Io): Promise<number> {
     field: values.field as string | undefined,
     onUnknown: oneOf('on-unknown', values['on-unknown'] as string | undefined, ['unk', 'skip', 'fail'] as const),
     encoders: positiveInt('encoders', values.encoders as string | undefined),
+    firstFrame: values['first-frame'] as string | undefined,
+    data: values.data as string | undefined,
   };
   const overrides = Object.entries(set).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   const registry = builtinStages();

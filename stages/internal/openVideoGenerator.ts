@@ -6,8 +6,8 @@ import { UsageError } from '../../pipeline/errors/index.ts';
 import { tokenize, type Clip } from '../../datasets/clip.ts';
 import { selectBackend } from '../../models/backend/selectBackend.ts';
 import { registerKernelFixes } from '../../models/kernels/registerKernelFixes.ts';
-import { TganBundle } from '../../models/tganc/TganBundle.ts';
-import { generateVideoBatch, videoSeed } from '../../models/tganc/TganTrainer.ts';
+import { loadVideoModel } from '../../models/generation/videoModel.ts';
+import { videoSeed } from '../../models/tganc/TganTrainer.ts';
 import type { CaptionItem } from '../../text/captionItem.ts';
 import type { GenerateVideosConfig } from '../generate-videos.ts';
 import { readVideoManifest, videoId } from './videoManifest.ts';
@@ -15,10 +15,12 @@ import { readVideoManifest, videoId } from './videoManifest.ts';
 export async function openVideoGenerator(c: GenerateVideosConfig, context: StageContext): Promise<Transformer<CaptionItem, Clip>> {
   const backend = await selectBackend(c.backend, { log: (line) => context.log(line) });
   registerKernelFixes();
-  const bundle = await TganBundle.load(resolve(context.cwd, c.model));
-  context.onAbort(() => bundle.dispose());
-  context.log(`model ${c.model}: ${bundle.info.kind}, ${bundle.args.frames}x${bundle.args.size}x${bundle.args.size}x${bundle.args.channels}, trained ${String(bundle.info.training['trainedSteps'] ?? '?')} steps; backend ${backend.name}`);
-  const scores = bundle.info.scores as { seenBoth?: number; unseenBoth?: number } | undefined;
+  // t2v-model.json's kind picks the bundle: tganc (noise and caption) or unet (first frames and caption).
+  const model = await loadVideoModel(resolve(context.cwd, c.model), { cwd: context.cwd, firstFrame: c.firstFrame, data: c.data, name: c.model });
+  context.onAbort(() => model.dispose());
+  context.log(`model ${c.model}: ${model.summary}; backend ${backend.name}`);
+  for (const note of model.notes) context.log(note);
+  const scores = model.info.scores as { seenBoth?: number; unseenBoth?: number } | undefined;
   if (typeof scores?.seenBoth === 'number' && typeof scores.unseenBoth === 'number') {
     // What to expect of it: the evaluation it was saved with (digit and motion both right).
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -36,29 +38,30 @@ export async function openVideoGenerator(c: GenerateVideosConfig, context: Stage
 
   let pending: { caption: CaptionItem; copy: number; id: string; seed: number }[] = [];
 
-  function* run(): Generator<Clip> {
+  async function* run(): AsyncGenerator<Clip> {
     const jobs = pending;
     pending = [];
     if (jobs.length === 0) return;
-    const videos = generateVideoBatch(bundle, bundle.vocabulary, bundle.info.captionLength, jobs.map((j) => ({ caption: j.caption.text, seed: j.seed })));
+    const videos = await model.generate(jobs.map((j) => ({ caption: j.caption.text, seed: j.seed })));
     for (let k = 0; k < jobs.length; k++) {
       const { caption, copy, id, seed } = jobs[k]!;
+      const { frames, shape, firstFrame } = videos[k]!;
       yield {
         id,
-        frames: videos[k]!.frames,
-        shape: videos[k]!.shape,
+        frames,
+        shape,
         caption: caption.text,
         tokens: tokenize(caption.text),
         split: 'test',
         source: 'generated',
-        attributes: { seed, index: caption.index, copy, line: caption.line },
+        attributes: { seed, index: caption.index, copy, line: caption.line, ...(firstFrame !== undefined ? { firstFrame } : {}) },
       };
     }
   }
 
   return {
     process(caption: CaptionItem) {
-      const unknown = bundle.vocabulary.unknownWords(tokenize(caption.text));
+      const unknown = model.vocabulary.unknownWords(tokenize(caption.text));
       if (unknown.length > 0) {
         const words = unknown.map((w) => `"${w}"`).join(', ');
         if (c.onUnknown === 'fail') throw new UsageError(`caption on line ${caption.line} has words the model does not know: ${words} ("${caption.text}"); use --on-unknown unk or skip`);

@@ -1,0 +1,161 @@
+/**
+ * A model folder (t2v-model.json) opened for generation, whatever its kind: `loadVideoModel(dir)` reads
+ * t2v-model.json's `kind` and wraps the bundle that kind names behind one interface (captions and
+ * seeds in, videos as bytes [T, H, W, C] out).
+ *
+ * - `tganc` (models/tganc/TganBundle.ts): one generator pass from (noise seeded by the video's seed,
+ *   caption); the same bytes as TganTrainer.generate.
+ * - `unet` (models/unet/UnetBundle.ts): a next-frame predictor rolled out from first frames
+ *   (firstFrames.ts says where they come from): the video holds the `window` given frames, then
+ *   predicted ones up to the model's clip length (t2v-model.json training.frames).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClipShape } from '../../datasets/clip.ts';
+import type { Vocabulary } from '../../text/Vocabulary.ts';
+import { ModelIOError } from '../io/ModelIOError.ts';
+import { openFirstFrames, type FirstFrames, type FirstFrameSource } from './firstFrames.ts';
+
+export const MODEL_JSON = 't2v-model.json';
+export const MODEL_KINDS = ['tganc', 'unet'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** The parts of t2v-model.json every kind has. */
+export interface ModelFolderInfo {
+  format: string;
+  kind: ModelKind;
+  training: Record<string, unknown>;
+  scores?: Record<string, unknown>;
+}
+
+/** Reads `dir`/t2v-model.json; a missing file, another format or a kind t2v does not know is a ModelIOError naming the folder. */
+export async function readModelInfo(dir: string): Promise<ModelFolderInfo> {
+  const path = join(dir, MODEL_JSON);
+  let info: Partial<ModelFolderInfo> & { kind?: unknown; format?: unknown };
+  try {
+    info = JSON.parse(await readFile(path, 'utf8')) as typeof info;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ModelIOError(dir, code === 'ENOENT' ? `not a t2v model folder (no ${MODEL_JSON})` : `cannot read ${MODEL_JSON} (${(error as Error).message})`, { cause: error });
+  }
+  if (info === null || typeof info !== 'object' || info.format !== 't2v-model') throw new ModelIOError(dir, `${MODEL_JSON} is not a t2v model description (format ${String(info?.format)})`);
+  if (!(MODEL_KINDS as readonly unknown[]).includes(info.kind)) {
+    throw new ModelIOError(dir, `model kind ${JSON.stringify(info.kind)} in ${MODEL_JSON} is not one this t2v knows (${MODEL_KINDS.join(', ')})`);
+  }
+  return { ...info, training: info.training ?? {} } as ModelFolderInfo;
+}
+
+/** One video to make: its caption and its own seed (TGANs-C: the noise; U-Net: which first frames). */
+export interface VideoJob {
+  caption: string;
+  seed: number;
+}
+
+export interface GeneratedVideo {
+  frames: Uint8Array;
+  shape: ClipShape;
+  /** U-Net: where the first frames came from (a clip id or an image file). */
+  firstFrame?: string;
+}
+
+export interface VideoModel {
+  readonly kind: ModelKind;
+  readonly info: ModelFolderInfo;
+  readonly vocabulary: Vocabulary;
+  /** `tganc, 16x48x48x1, trained 500 steps` and the like. */
+  readonly summary: string;
+  /** Further lines for the log (U-Net: where first frames come from, which frames are given). */
+  readonly notes: readonly string[];
+  /** The videos of `jobs`, in order, as bytes [T, H, W, C]. */
+  generate(jobs: readonly VideoJob[]): Promise<GeneratedVideo[]>;
+  dispose(): void;
+}
+
+export interface LoadVideoModelOptions {
+  /** Relative paths (datasets, images) resolve against this. Default: process.cwd(). */
+  cwd?: string;
+  /** U-Net: `--first-frame` (see firstFrames.ts); '' or absent for the default. */
+  firstFrame?: string;
+  /** U-Net: `--data`, the dataset first-frame clips come from; '' or absent for the training dataset. */
+  data?: string;
+  /** The folder as the user named it, for messages. Default: `dir`. */
+  name?: string;
+}
+
+/** The clip length a U-Net model makes (the given window included): its training clips' length. */
+export function unetVideoFrames(window: number, training: Record<string, unknown>): number {
+  const frames = training['frames'];
+  if (typeof frames === 'number' && Number.isSafeInteger(frames) && frames > window) return frames;
+  return Math.max(window + 1, 16);
+}
+
+/** Opens the model folder `dir` (see the module comment). TensorFlow.js must be set up (selectBackend). */
+export async function loadVideoModel(dir: string, options: LoadVideoModelOptions = {}): Promise<VideoModel> {
+  const info = await readModelInfo(dir);
+  if (info.kind === 'tganc') {
+    const model = await loadTgan(dir);
+    const ignored = [options.firstFrame ? '--first-frame' : '', options.data ? '--data' : ''].filter(Boolean);
+    return ignored.length === 0 ? model : { ...model, notes: [`warning: ${ignored.join(' and ')} only matter(s) for U-Net models: ignored for this tganc model`] };
+  }
+  return loadUnet(dir, options);
+}
+
+function trainedSteps(training: Record<string, unknown>): string {
+  return String(training['trainedSteps'] ?? '?');
+}
+
+async function loadTgan(dir: string): Promise<VideoModel> {
+  const { TganBundle } = await import('../tganc/TganBundle.ts');
+  const { generateVideoBatch } = await import('../tganc/TganTrainer.ts');
+  const bundle = await TganBundle.load(dir);
+  const { frames, size, channels } = bundle.args;
+  return {
+    kind: 'tganc',
+    info: bundle.info,
+    vocabulary: bundle.vocabulary,
+    summary: `${bundle.info.kind}, ${frames}x${size}x${size}x${channels}, trained ${trainedSteps(bundle.info.training)} steps`,
+    notes: [],
+    async generate(jobs) {
+      return generateVideoBatch(bundle, bundle.vocabulary, bundle.info.captionLength, jobs.map((j) => ({ caption: j.caption, seed: j.seed })));
+    },
+    dispose: () => bundle.dispose(),
+  };
+}
+
+async function loadUnet(dir: string, options: LoadVideoModelOptions): Promise<VideoModel> {
+  const { UnetBundle } = await import('../unet/UnetBundle.ts');
+  const bundle = await UnetBundle.load(dir);
+  let firsts: FirstFrameSource;
+  try {
+    const dataset = bundle.info.training['dataset'];
+    firsts = await openFirstFrames({
+      firstFrame: options.firstFrame ?? '',
+      data: options.data ?? '',
+      trainingDataset: typeof dataset === 'string' ? dataset : undefined,
+      cwd: options.cwd ?? process.cwd(),
+      model: options.name ?? dir,
+      geometry: { window: bundle.window, size: bundle.size, channels: bundle.channels },
+    });
+  } catch (error) {
+    bundle.dispose();
+    throw error;
+  }
+  const window = bundle.window;
+  const total = unetVideoFrames(window, bundle.info.training);
+  const predicted = total - window;
+  const { size, channels } = bundle;
+  return {
+    kind: 'unet',
+    info: bundle.info,
+    vocabulary: bundle.vocabulary,
+    summary: `${bundle.info.kind}, ${total}x${size}x${size}x${channels} (${window} given frames, then ${predicted} predicted), trained ${trainedSteps(bundle.info.training)} steps`,
+    notes: [firsts.description, `a U-Net rolls videos out: the first ${window} frames of every video are the given ones, the ${predicted} after them predicted`],
+    async generate(jobs) {
+      const starts: FirstFrames[] = [];
+      for (const job of jobs) starts.push(await firsts.pick(job.caption, job.seed));
+      const videos = bundle.videos(jobs.map((j) => j.caption), starts, predicted);
+      return videos.map((v, k) => ({ frames: v.frames, shape: v.shape, firstFrame: starts[k]!.source }));
+    },
+    dispose: () => bundle.dispose(),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * `t2v eval --model DIR` with a U-Net model folder (kind unet) on the cpu backend: rollouts from the first
+ * frames of train (seen) and val (unseen) clips of the dataset it was trained on, scored by the shipped
+ * digit evaluator, printed as for TGANs-C, with a line saying which frames were given and which scored.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { show, t2v } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { makeUnetFixture } from '../helpers/unetFixture.ts';
+
+const dir = await tempDir('t2v-eval-unet-');
+
+before(async () => {
+  await makeUnetFixture(dir);
+});
+
+test('eval on a U-Net model prints seen and unseen accuracy and says the first window frames are given', async () => {
+  const result = await t2v(['eval', '--model', 'model', '--backend', 'cpu', '--per-caption', '2', '--out', 'eval.json'], dir);
+  assert.equal(result.code, 0, show(result));
+  const out = result.stdout;
+  assert.match(out, /^model model \(backend cpu, \d+ videos, [\d.]+ s\)$/m);
+  assert.match(out, /the first 3 frames of a real clip of its caption from data \(seen: train clips, unseen: val clips\); those frames are given, not scored: only the 3 predicted frames are/);
+  const pct = String.raw`\s*(\d+\.\d)%`;
+  const seen = new RegExp(`^seen${pct}${pct}${pct}\\s+\\((\\d+) captions\\)$`, 'm').exec(out);
+  const unseen = new RegExp(`^unseen${pct}${pct}${pct}\\s+\\((\\d+) captions\\)$`, 'm').exec(out);
+  assert.ok(seen, out);
+  assert.ok(unseen, out);
+  assert.ok(Number(seen[4]) > 0 && Number(unseen[4]) > 0, out);
+  assert.match(out, /^diversity \d+\.\d{3} /m);
+  const report = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8'));
+  assert.equal(report.kind, 'unet');
+  assert.equal(report.scores.videos, 2 * (Number(seen[4]) + Number(unseen[4])));
+  for (const key of ['seenBoth', 'seenDigit', 'seenMotion', 'unseenBoth', 'unseenDigit', 'unseenMotion']) assert.ok(report.scores[key] >= 0 && report.scores[key] <= 1, key);
+});
