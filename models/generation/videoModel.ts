@@ -9,41 +9,12 @@
  *   (firstFrames.ts says where they come from): the video holds the `window` given frames, then
  *   predicted ones up to the model's clip length (t2v-model.json training.frames).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ClipShape } from '../../datasets/clip.ts';
 import type { Vocabulary } from '../../text/Vocabulary.ts';
-import { ModelIOError } from '../io/ModelIOError.ts';
+import { readModelInfo, type ModelFolderInfo, type ModelKind } from '../io/modelFolder.ts';
 import { openFirstFrames, type FirstFrames, type FirstFrameSource } from './firstFrames.ts';
 
-export const MODEL_JSON = 't2v-model.json';
-export const MODEL_KINDS = ['tganc', 'unet'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
-
-/** The parts of t2v-model.json every kind has. */
-export interface ModelFolderInfo {
-  format: string;
-  kind: ModelKind;
-  training: Record<string, unknown>;
-  scores?: Record<string, unknown>;
-}
-
-/** Reads `dir`/t2v-model.json; a missing file, another format or a kind t2v does not know is a ModelIOError naming the folder. */
-export async function readModelInfo(dir: string): Promise<ModelFolderInfo> {
-  const path = join(dir, MODEL_JSON);
-  let info: Partial<ModelFolderInfo> & { kind?: unknown; format?: unknown };
-  try {
-    info = JSON.parse(await readFile(path, 'utf8')) as typeof info;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ModelIOError(dir, code === 'ENOENT' ? `not a t2v model folder (no ${MODEL_JSON})` : `cannot read ${MODEL_JSON} (${(error as Error).message})`, { cause: error });
-  }
-  if (info === null || typeof info !== 'object' || info.format !== 't2v-model') throw new ModelIOError(dir, `${MODEL_JSON} is not a t2v model description (format ${String(info?.format)})`);
-  if (!(MODEL_KINDS as readonly unknown[]).includes(info.kind)) {
-    throw new ModelIOError(dir, `model kind ${JSON.stringify(info.kind)} in ${MODEL_JSON} is not one this t2v knows (${MODEL_KINDS.join(', ')})`);
-  }
-  return { ...info, training: info.training ?? {} } as ModelFolderInfo;
-}
+export { MODEL_JSON, MODEL_KINDS, readModelInfo, type ModelFolderInfo, type ModelKind } from '../io/modelFolder.ts';
 
 /** One video to make: its caption and its own seed (TGANs-C: the noise; U-Net: which first frames). */
 export interface VideoJob {

@@ -8,14 +8,13 @@
  *
  * Only what generation needs: the discriminators and optimiser state stay in the training checkpoints.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '../io/fileSystemIO.ts';
 import { loadVocabulary, saveVocabulary, type Vocabulary } from '../../text/Vocabulary.ts';
 import { writeFileAtomic } from '../../utils/atomicFile.ts';
 import { StagingDirectory } from '../../utils/stagingDirectory.ts';
-import { ModelIOError } from '../io/ModelIOError.ts';
+import { MODEL_FORMAT, MODEL_JSON, readModelInfoOfKind } from '../io/modelFolder.ts';
 import '../text/textLayers.ts';
 import type { TganArgs } from './TganConfig.ts';
 import type { ResolvedTganEncoderArgs } from './TganTrainer.ts';
@@ -23,8 +22,7 @@ import { generateVideos, type TganTrainer } from './TganTrainer.ts';
 import './videoLayers.ts';
 import './fastGradLayers.ts';
 
-export const MODEL_JSON = 't2v-model.json';
-export const MODEL_FORMAT = 't2v-model';
+export { MODEL_JSON, MODEL_FORMAT } from '../io/modelFolder.ts';
 
 export interface TganBundleInfo {
   format: typeof MODEL_FORMAT;
@@ -76,15 +74,7 @@ export class TganBundle {
   ) {}
 
   static async load(dir: string): Promise<TganBundle> {
-    const path = join(dir, MODEL_JSON);
-    let info: TganBundleInfo;
-    try {
-      info = JSON.parse(await readFile(path, 'utf8')) as TganBundleInfo;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ModelIOError(dir, code === 'ENOENT' ? `not a t2v model folder (no ${MODEL_JSON})` : `cannot read ${MODEL_JSON} (${(error as Error).message})`, { cause: error });
-    }
-    if (info.format !== MODEL_FORMAT || info.kind !== 'tganc') throw new ModelIOError(path, `not a TGANs-C t2v model (format ${String(info.format)}, kind ${String(info.kind)})`);
+    const info = await readModelInfoOfKind<TganBundleInfo>(dir, 'tganc', 'TGANs-C');
     const vocabulary = await loadVocabulary(join(dir, 'vocabulary.json'));
     const generator = await tf.loadLayersModel(`file://${join(dir, 'generator', 'model.json')}`);
     const encoder = await tf.loadLayersModel(`file://${join(dir, 'encoder', 'model.json')}`);

@@ -11,7 +11,6 @@
  * Only what rolling out needs: the discriminator and optimiser state stay in the training checkpoints.
  * `UnetBundle.load(dir)` gives `videos(captions, firsts, frames)`, the same bytes as UnetTrainer.generate.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '../io/fileSystemIO.ts';
@@ -21,13 +20,12 @@ import '../tganc/videoLayers.ts';
 import { loadVocabulary, saveVocabulary, type Vocabulary } from '../../text/Vocabulary.ts';
 import { writeFileAtomic } from '../../utils/atomicFile.ts';
 import { StagingDirectory } from '../../utils/stagingDirectory.ts';
-import { ModelIOError } from '../io/ModelIOError.ts';
+import { MODEL_FORMAT, MODEL_JSON, readModelInfoOfKind } from '../io/modelFolder.ts';
 import type { UnetArgs } from './UnetConfig.ts';
 import { slideWindow } from './frameWindows.ts';
 import { rolloutVideos, type FirstFrames, type NextFrameModel, type RolledOutVideo, type RolloutOptions, type UnetTrainer } from './UnetTrainer.ts';
 
-export const MODEL_JSON = 't2v-model.json';
-export const MODEL_FORMAT = 't2v-model';
+export { MODEL_JSON, MODEL_FORMAT } from '../io/modelFolder.ts';
 
 export interface UnetBundleInfo {
   format: typeof MODEL_FORMAT;
@@ -81,15 +79,7 @@ export class UnetBundle implements NextFrameModel {
   ) {}
 
   static async load(dir: string): Promise<UnetBundle> {
-    const path = join(dir, MODEL_JSON);
-    let info: UnetBundleInfo;
-    try {
-      info = JSON.parse(await readFile(path, 'utf8')) as UnetBundleInfo;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ModelIOError(dir, code === 'ENOENT' ? `not a t2v model folder (no ${MODEL_JSON})` : `cannot read ${MODEL_JSON} (${(error as Error).message})`, { cause: error });
-    }
-    if (info.format !== MODEL_FORMAT || info.kind !== 'unet') throw new ModelIOError(path, `not a U-Net t2v model (format ${String(info.format)}, kind ${String(info.kind)})`);
+    const info = await readModelInfoOfKind<UnetBundleInfo>(dir, 'unet', 'U-Net');
     const vocabulary = await loadVocabulary(join(dir, 'vocabulary.json'));
     const predictor = await tf.loadLayersModel(`file://${join(dir, 'predictor', 'model.json')}`);
     const encoder = await tf.loadLayersModel(`file://${join(dir, 'encoder', 'model.json')}`);
