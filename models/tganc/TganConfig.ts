@@ -7,6 +7,7 @@
  * `size` must be a multiple of 2^stages; time grows or shrinks by 2 only as far as `frames` allows (see
  * `timeStrides`).
  */
+import { channelList, positiveInteger } from '../../utils/argChecks.ts';
 
 export type TganChannels = 1 | 3;
 
@@ -186,17 +187,4 @@ export function timeStrides(frames: number, stages: number): { startFrames: numb
   const strides: (1 | 2)[] = [];
   for (let i = 0; i < stages; i++) strides.push(i >= stages - k ? 2 : 1);
   return { startFrames: frames / 2 ** k, strides };
-}
-
-function positiveInteger(name: string, value: number): void {
-  if (!(Number.isSafeInteger(value) && value >= 1)) {
-    throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
-  }
-}
-
-function channelList(name: string, list: number[]): void {
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new RangeError(`${name} must be a non-empty array of positive integers, got ${JSON.stringify(list)}`);
-  }
-  list.forEach((c, i) => positiveInteger(`${name}[${i}]`, c));
 }

@@ -7,6 +7,7 @@
  * decoder stage that doubles them back), so `size` must be a multiple of 2^encoderChannels.length; likewise
  * for the discriminator's `dChannels`.
  */
+import { channelList, positiveInteger } from '../../utils/argChecks.ts';
 
 export type UnetChannels = 1 | 3;
 
@@ -108,17 +109,4 @@ export function validateUnetArgs<T extends UnetArgs>(args: T): T {
     throw new RangeError(`outputBias must be a finite number, got ${args.outputBias}`);
   }
   return args;
-}
-
-function positiveInteger(name: string, value: number): void {
-  if (!(Number.isSafeInteger(value) && value >= 1)) {
-    throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
-  }
-}
-
-function channelList(name: string, list: number[]): void {
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new RangeError(`${name} must be a non-empty array of positive integers, got ${JSON.stringify(list)}`);
-  }
-  list.forEach((c, i) => positiveInteger(`${name}[${i}]`, c));
 }
