@@ -51,6 +51,8 @@ const config = z
         z.array(z.enum(['video', 'frame', 'motion'])).min(1),
       )
       .default(['video']),
+    /** Weight of a mode-seeking term (MSGAN: a second noise draw per caption should give another video); 0: off. */
+    modeSeeking: z.number().min(0).default(0),
     /** Weight of the temporal-coherence loss (0: off). */
     temporalCoherence: z.number().min(0).default(0),
     learningRate: z.number().positive().default(2e-4),

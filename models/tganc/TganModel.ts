@@ -84,6 +84,13 @@ export interface TganModelArgs extends TganArgs {
   /** Weight of the word classifier's loss in dLoss and gLoss (with predictWords). Default 1. */
   wordLossWeight?: number;
   /**
+   * Weight of a mode-seeking term in gLoss (MSGAN, Mao et al. 2019), against a generator that ignores
+   * its noise: the generator also makes the batch's captions from a second noise draw, and the term is
+   * mean|z1 − z2| / (mean|G(z1) − G(z2)| + 1e-5), which falls as the two videos of one caption differ
+   * more. Costs a second generator pass. Default 0 (off).
+   */
+  modeSeekingWeight?: number;
+  /**
    * Token ids int32 [N, L] -> sentence vectors [N, sentenceDim], trained with the discriminators. Owned
    * by the model from then on (disposed with it).
    */
@@ -130,6 +137,7 @@ type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   realLabel: number;
   instanceNoise: number;
   wordLossWeight: number;
+  modeSeekingWeight: number;
 };
 
 const DEFAULT_LEARNING_RATE = 2e-4;
@@ -391,7 +399,14 @@ export class TganModel {
       }
       losses['temporalCoherence'] = temporalCoherenceLoss(fake);
       reported['temporalCoherence'] = tf.keep(losses['temporalCoherence']);
-      return weightedSum(losses, { ...this.args.lossWeights, temporalCoherence: this.args.temporalCoherenceWeight, ...this.wordLossWeights() });
+      if (this.args.modeSeekingWeight > 0) {
+        // The second draw is seeded by the step too, so a resumed run draws the same one.
+        const other = sampleNoise(noise.shape[0], this.args.noiseDim, deriveSeed(this.args.seed, `mode-seeking/${this.step}`));
+        const fake2 = this.generator.apply([other, sentences], { training: true }) as tf.Tensor5D;
+        losses['modeSeeking'] = tf.div(tf.mean(tf.abs(tf.sub(noise, other))), tf.add(tf.mean(tf.abs(tf.sub(fake, fake2))), 1e-5)) as tf.Scalar;
+        reported['modeSeeking'] = tf.keep(losses['modeSeeking']);
+      }
+      return weightedSum(losses, { ...this.args.lossWeights, temporalCoherence: this.args.temporalCoherenceWeight, ...this.wordLossWeights(), modeSeeking: this.args.modeSeekingWeight });
     }, trainableVariables(this.generator));
     try {
       this.optimizers.generator.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
@@ -454,6 +469,8 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   }
   const wordLossWeight = args.wordLossWeight ?? 1;
   if (!(Number.isFinite(wordLossWeight) && wordLossWeight >= 0)) throw new RangeError(`wordLossWeight must be a finite number >= 0, got ${wordLossWeight}`);
+  const modeSeekingWeight = args.modeSeekingWeight ?? 0;
+  if (!(Number.isFinite(modeSeekingWeight) && modeSeekingWeight >= 0)) throw new RangeError(`modeSeekingWeight must be a finite number >= 0, got ${modeSeekingWeight}`);
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
   for (const [name, b] of [['adamBeta1', adamBeta1], ['adamBeta2', adamBeta2]] as const) {
@@ -471,6 +488,7 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     realLabel,
     instanceNoise,
     wordLossWeight,
+    modeSeekingWeight,
   };
 }
 

@@ -24,9 +24,9 @@ import { TganSnapshots } from './tganSnapshots.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'seed'] as const;
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'modeSeeking', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video'));
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0);
   return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
 }
 
@@ -54,6 +54,7 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
       useMotionDiscriminator: c.motion,
       minibatchStd: c.minibatchStd,
       outputBias,
+      ...(c.modeSeeking > 0 ? { modeSeekingWeight: c.modeSeeking } : {}),
       ...(c.wordLoss > 0 ? { wordLossWeight: c.wordLoss, wordClassifiers: c.wordClassifiers } : {}),
       temporalCoherenceWeight: c.temporalCoherence,
       realLabel: c.realLabel,

@@ -221,6 +221,30 @@ test('word classifiers on the frame discriminator too: logits averaged over the 
   tf.dispose([features, both, ...perFrame, mean, videos, captions]);
 });
 
+test('mode seeking: a second noise draw, the term in gLoss with its weight, deterministic; 0 is off', () => {
+  const args = tinyTganArgs();
+  const run = (weight: number) => {
+    const model = new TganModel({ ...args, modeSeekingWeight: weight });
+    const batch = trainBatch(args, N, 5);
+    const r = model.trainStep(batch);
+    model.dispose();
+    tf.dispose(Object.values(batch));
+    return r;
+  };
+  const off = run(0);
+  assert.ok(!('modeSeeking' in off.parts));
+  const on = run(2);
+  assertFinite(on);
+  const ms = on.parts['modeSeeking']!;
+  // |z1 - z2| of two standard normals is ~1.13 on average; generated videos differ by far less at the start.
+  assert.ok(ms > 1, `modeSeeking ${ms}: noise distance over video distance`);
+  const p = on.parts;
+  const gSum = p['gVideo']! + p['gFrame']! + p['gMotion']! + 0.1 * p['temporalCoherence']! + 2 * ms;
+  assert.ok(Math.abs(on.gLoss - gSum) < 1e-4 * Math.max(1, gSum), `gLoss ${on.gLoss} = Σ g* + 0.1 · tc + 2 · modeSeeking (${gSum})`);
+  assert.deepEqual(run(2), on, 'the same seed: the same second draw and losses');
+  assert.throws(() => new TganModel({ ...args, modeSeekingWeight: -1 }), /modeSeekingWeight/);
+});
+
 test('with a sentence encoder: captions as token ids, the encoder trains with D, no wrong caption drops that term', async () => {
   const { lstmSentenceEncoder } = await import('../../../models/text/LstmSentenceEncoder.ts');
   const args = tinyTganArgs();
