@@ -27,6 +27,7 @@ import { Random } from '../../utils/random.ts';
 import { loadEvaluator } from '../../models/eval/trainEvaluator.ts';
 import { evaluateCaptionVideos } from '../../models/eval/evaluateCaptionVideos.ts';
 import { encodeCaptionedGifGrid } from '../../media/captionedGifGrid.ts';
+import { meanPixel } from '../../models/training/dataOutputBias.ts';
 
 const { values } = parseArgs({
   options: {
@@ -73,10 +74,7 @@ const trainer = new TganTrainer({
 const params = trainer.model.countParams();
 console.log(`probe: ${values.preset} ${size}x${size}x${frames}, ${clips.length} clips, overrides ${values.set}, params G ${params.generator} total ${params.total}`);
 
-const realMean = tf.tidy(() => {
-  const bytes = clips.slice(0, 64).map((c) => Array.from(c.frames.subarray(0, 64 * 64)).reduce((a, b) => a + b, 0) / (64 * 64 * 255));
-  return bytes.reduce((a, b) => a + b, 0) / bytes.length;
-});
+const realMean = await meanPixel(dataset);
 
 const random = new Random(seed);
 let order = clips.map((_, i) => i);
