@@ -51,6 +51,14 @@ const config = z
         z.array(z.enum(['video', 'frame', 'motion'])).min(1),
       )
       .default(['video']),
+    /**
+     * Updates that teach the word classifiers on real clips before the GAN starts (with wordLoss): at GAN
+     * batch sizes a discriminator learns to read the digit too slowly to guide the generator. 0: none.
+     */
+    wordWarmup: z.number().int().min(0).default(0),
+    /** Clips per warm-up update (many different clips per update is what makes it fast). */
+    wordWarmupBatch: z.number().int().min(1).default(32),
+    wordWarmupLearningRate: z.number().positive().default(2e-3),
     /** Weight of a mode-seeking term (MSGAN: a second noise draw per caption should give another video); 0: off. */
     modeSeeking: z.number().min(0).default(0),
     /** Weight of the temporal-coherence loss (0: off). */
@@ -89,6 +97,9 @@ const config = z
     const stages = Math.max((c.gChannels ?? preset.gChannels).length, (c.dChannels ?? preset.dChannels).length);
     if (c.size % 2 ** stages !== 0) {
       ctx.addIssue({ code: 'custom', path: ['size'], message: `size must be a multiple of ${2 ** stages} (one halving per network stage), got ${c.size}` });
+    }
+    if (c.wordWarmup > 0 && c.wordLoss === 0) {
+      ctx.addIssue({ code: 'custom', path: ['wordWarmup'], message: 'wordWarmup teaches the word classifiers: set wordLoss above 0 too' });
     }
     if (c.evalEvery > 0 && c.evalEvery % c.checkpointEvery !== 0) {
       // Evaluating only at checkpoints keeps `best/` and eval.csv exact across a resume.

@@ -4,6 +4,7 @@
  *   node --import tsx bench/quality/probeTganc.ts [--data DIR] [--steps 300] [--every 50] [--clips 2000]
  *     [--preset small] [--size 48] [--encoder bow|lstm] [--backend wasm] [--set '{"realLabel":0.9}']
  *     [--evaluator models/pretrained/digit-evaluator] [--gif outputs/scratch/probe.gif]
+ *     [--warmup 300 --warmup-batch 32]   (word classifiers taught on real clips first: TganModel.warmUpWords)
  *
  * Trains on clips of a prepared dataset held in memory and prints, every `every` steps: the losses,
  * the generated pixels' mean against the real clips' mean (a generator stuck on black shows here first),
@@ -44,6 +45,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '0' },
     set: { type: 'string', default: '{}' },
     evaluator: { type: 'string' },
+    warmup: { type: 'string', default: '0' },
+    'warmup-batch': { type: 'string', default: '32' },
     gif: { type: 'string' },
   },
 });
@@ -112,6 +115,22 @@ function spreads(): { mean: number; noise: number; caption: number } {
   for (let i = 1; i < captions.length; i++) caption += meanAbsDiff(videos[0]!.frames, videos[2 * i]!.frames);
   caption /= captions.length - 1;
   return { mean, noise, caption };
+}
+
+const warmup = Number(values.warmup);
+if (warmup > 0) {
+  const warmupBatch = Number(values['warmup-batch']);
+  const t0 = Date.now();
+  let sum = 0;
+  for (let round = 0; round < warmup; round++) {
+    const chunk = Array.from({ length: warmupBatch }, (_, i) => clips[(round * warmupBatch + i) % clips.length]!);
+    sum += trainer.warmUpStep(chunk, round);
+    if ((round + 1) % 50 === 0) {
+      console.log(`warm-up ${round + 1}/${warmup}: word loss ${(sum / 50).toFixed(3)} | ${((Date.now() - t0) / 1000 / (round + 1)).toFixed(2)} s/update`);
+      sum = 0;
+    }
+  }
+  trainer.model.endWarmUp();
 }
 
 const started = Date.now();

@@ -81,6 +81,18 @@ export class TganTrainer {
     }
   }
 
+  /** One warm-up update of the word classifiers on a batch of real clips (TganModel.warmUpWords). */
+  warmUpStep(clips: readonly Clip[], round: number): number {
+    const { frames, size, channels } = this.model.args;
+    const videos = clipsToVideos(clips, { frames, size, channels });
+    const captions = captionTensor(encodeCaptions(this.vocabulary, clips.map((c) => c.tokens), this.captionLength));
+    try {
+      return this.model.warmUpWords(videos, captions, round);
+    } finally {
+      tf.dispose([videos, captions]);
+    }
+  }
+
   /**
    * Videos for captions with the generator in inference mode: `perCaption` each, noise seeded by
    * (seed, caption index, copy), so the same call always gives the same videos. Bytes, optionally resized.

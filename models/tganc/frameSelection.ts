@@ -14,7 +14,7 @@ import { matMulPlainGrad } from '../text/textLayers.ts';
 import { deriveSeed } from './seeds.ts';
 
 /** Frame indices [clip][k] in increasing order. */
-export function frameSelection(kind: 'frame' | 'motion', clips: number, frames: number, count: number, seed: number, step: number): number[][] {
+export function frameSelection(kind: 'frame' | 'motion', clips: number, frames: number, count: number, seed: number, step: number | string): number[][] {
   const random = new Random(deriveSeed(seed, `frames/${kind}/${step}`));
   return Array.from({ length: clips }, () => {
     if (kind === 'motion') {

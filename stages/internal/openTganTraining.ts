@@ -14,19 +14,20 @@ import { registerKernelFixes } from '../../models/kernels/registerKernelFixes.ts
 import { meanPixel, tanhBiasForMean } from '../../models/training/dataOutputBias.ts';
 import { tganPreset } from '../../models/tganc/tganPresets.ts';
 import { TganTrainer } from '../../models/tganc/TganTrainer.ts';
+import { warmUpWordClassifiers } from '../../models/tganc/wordWarmup.ts';
 import { restoreTganCheckpoint, saveTganCheckpoint } from '../../models/tganc/tganCheckpoint.ts';
 import { saveTganBundle } from '../../models/tganc/TganBundle.ts';
 import { CheckpointStore } from '../../models/training/CheckpointStore.ts';
 import { MetricsLog } from '../../models/training/MetricsLog.ts';
-import { TrainingReporter } from '../../models/training/TrainingReporter.ts';
+import { TrainingReporter, formatDuration } from '../../models/training/TrainingReporter.ts';
 import type { TrainTgancConfig } from '../train-tganc.ts';
 import { TganSnapshots } from './tganSnapshots.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'modeSeeking', 'seed'] as const;
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0);
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
   return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
 }
 
@@ -55,7 +56,7 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
       minibatchStd: c.minibatchStd,
       outputBias,
       ...(c.modeSeeking > 0 ? { modeSeekingWeight: c.modeSeeking } : {}),
-      ...(c.wordLoss > 0 ? { wordLossWeight: c.wordLoss, wordClassifiers: c.wordClassifiers } : {}),
+      ...(c.wordLoss > 0 ? { wordLossWeight: c.wordLoss, wordClassifiers: c.wordClassifiers, warmupLearningRate: c.wordWarmupLearningRate } : {}),
       temporalCoherenceWeight: c.temporalCoherence,
       realLabel: c.realLabel,
       instanceNoise: c.instanceNoise,
@@ -87,6 +88,24 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
   if (latest === undefined) {
     // A fresh start: what an earlier, checkpoint-less attempt left here would mix with this run's files.
     for (const stale of ['samples', 'eval', 'eval.csv', 'best', 'model', 'loss.png']) await rm(join(out, stale), { recursive: true, force: true });
+  }
+  if (latest === undefined && c.wordWarmup > 0) {
+    // Before the first checkpoint, so a run cut off here simply warms up again from the same seed.
+    context.log(`word warm-up: ${c.wordWarmup} updates of ${c.wordWarmupBatch} clips`);
+    const started = Date.now();
+    const loss = await warmUpWordClassifiers(trainer, dataset, {
+      rounds: c.wordWarmup,
+      batch: c.wordWarmupBatch,
+      seed: c.seed,
+      onRound: (round, wordLoss) => {
+        if (round % 50 === 0 || round === c.wordWarmup) {
+          const perUpdate = (Date.now() - started) / 1000 / round;
+          context.log(`word warm-up ${round}/${c.wordWarmup}  word loss ${wordLoss.toFixed(3)}  ${perUpdate.toFixed(2)} s/update  ETA ${formatDuration((c.wordWarmup - round) * perUpdate)}`);
+        }
+        context.progress({ done: 0, total: c.steps, note: `word warm-up ${round}/${c.wordWarmup}  word loss ${wordLoss.toFixed(3)}` });
+      },
+    });
+    context.log(`word warm-up done: word loss ${loss.toFixed(3)} (mean of the last 50 updates)`);
   }
   const startStep = trainer.model.step;
   const metrics = await MetricsLog.open(join(out, 'metrics.csv'), latest);

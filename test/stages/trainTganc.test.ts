@@ -105,6 +105,29 @@ test('killed after a checkpoint, resumed with --resume: the same files, byte for
   assert.deepEqual(await tree(join(dir, 'B')), await tree(reference));
 });
 
+test('word warm-up: the classifiers learn on real clips before step 1; the setting needs wordLoss', async () => {
+  const words = ['--set', 'wordLoss=1', '--set', 'wordClassifiers=video,frame'];
+  const run = await t2v([...tiny('W', 2, [...words, '--set', 'wordWarmup=6', '--set', 'wordWarmupBatch=4']), '--progress', 'lines'], dir);
+  assert.equal(run.code, 0, show(run));
+  assert.match(run.stderr, /word warm-up 6\/6 +word loss [\d.]+/);
+  assert.match(run.stderr, /word warm-up done: word loss [\d.]+/);
+  // The first step's word losses come from warmed-up classifiers: lower than a cold start's.
+  const cold = await t2v(tiny('W0', 2, words), dir);
+  assert.equal(cold.code, 0, show(cold));
+  const firstRow = async (run: string) => {
+    const [header, row] = (await readFile(join(dir, run, 'metrics.csv'), 'utf8')).trim().split('\n');
+    const columns = header!.split(',');
+    const values = row!.split(',').map(Number);
+    return (name: string) => values[columns.indexOf(name)]!;
+  };
+  const [warm, coldRow] = [await firstRow('W'), await firstRow('W0')];
+  assert.ok(warm('dWords') < coldRow('dWords'), `dWords ${warm('dWords')} (warm) vs ${coldRow('dWords')} (cold)`);
+  assert.ok(warm('dFrameWords') < coldRow('dFrameWords'), `dFrameWords ${warm('dFrameWords')} (warm) vs ${coldRow('dFrameWords')} (cold)`);
+  const refused = await t2v(tiny('W1', 2, ['--set', 'wordWarmup=6']), dir);
+  assert.notEqual(refused.code, 0);
+  assert.match(messages(refused).join('\n'), /\(stage "train"\): invalid config with\.wordWarmup: wordWarmup teaches the word classifiers: set wordLoss above 0 too/);
+});
+
 test('a wrong tensor shape or size fails validation, naming file, line and stage, before anything runs', async () => {
   const frames = await t2v([...tiny('C', 2), '--set', 'frames=16'], dir);
   assert.notEqual(frames.code, 0);

@@ -221,6 +221,41 @@ test('word classifiers on the frame discriminator too: logits averaged over the 
   tf.dispose([features, both, ...perFrame, mean, videos, captions]);
 });
 
+test('word warm-up: the classifiers learn from real clips alone, deterministically, and only before the GAN', async () => {
+  const { bagOfWordsEncoder } = await import('../../../models/text/bagOfWordsEncoder.ts');
+  const args = tinyTganArgs({ predictWords: 12, wordClassifiers: ['video', 'frame'], frameSamples: 2, sentenceDim: 12, seed: 3 });
+  const make = () => new TganModel({ ...args, warmupLearningRate: 5e-3, sentenceEncoder: bagOfWordsEncoder({ vocabSize: 12, length: 5 }) });
+  const videos = trainBatch(args, N, 2).videos;
+  const captions = tf.tensor2d([[2, 3, 4, 0, 0], [5, 6, 6, 0, 0]], [2, 5], 'int32');
+  const runs = [make(), make()];
+  const losses = runs.map((m) => Array.from({ length: 12 }, (_, round) => m.warmUpWords(videos, captions, round)));
+  assert.ok(losses[0]!.every(Number.isFinite));
+  assert.ok(losses[0]![11]! < losses[0]![0]! * 0.8, `word loss falls on a batch it sees again: ${losses[0]![0]} -> ${losses[0]![11]}`);
+  assert.deepEqual(losses[0], losses[1], 'same seed, same warm-up');
+  const [a, b] = runs as [TganModel, TganModel];
+  // The trunks and classifiers moved; the matching heads and the generator did not.
+  const fresh = make();
+  for (const kind of ['video', 'frame'] as const) {
+    assert.notDeepEqual(weightBits(a.discriminator(kind)!.trunk), weightBits(fresh.discriminator(kind)!.trunk), `${kind} trunk`);
+    assert.notDeepEqual(weightBits(a.discriminator(kind)!.words!), weightBits(fresh.discriminator(kind)!.words!), `${kind} words`);
+    assert.deepEqual(weightBits(a.discriminator(kind)!.head), weightBits(fresh.discriminator(kind)!.head), `${kind} head`);
+    assert.deepEqual(weightBits(a.discriminator(kind)!.trunk), weightBits(b.discriminator(kind)!.trunk));
+  }
+  assert.deepEqual(weightBits(a.discriminator('motion')!.model), weightBits(fresh.discriminator('motion')!.model), 'motion has no classifier here');
+  assert.deepEqual(weightBits(a.generator), weightBits(fresh.generator));
+  assert.equal(a.step, 0);
+  a.endWarmUp();
+  assertFinite(a.trainStep({ videos, captions }));
+  assert.throws(() => a.warmUpWords(videos, captions, 0), /before the first train step/);
+  const plain = new TganModel(tinyTganArgs());
+  assert.throws(() => plain.warmUpWords(videos, captions, 0), /needs predictWords/);
+  const floats = tf.zeros([2, 5]) as tf.Tensor2D;
+  assert.throws(() => b.warmUpWords(videos, floats, 0), /int32 token ids/);
+  for (const m of [a, b, fresh, plain]) m.dispose();
+  floats.dispose();
+  tf.dispose([videos, captions]);
+});
+
 test('mode seeking: a second noise draw, the term in gLoss with its weight, deterministic; 0 is off', () => {
   const args = tinyTganArgs();
   const run = (weight: number) => {
