@@ -53,3 +53,16 @@ test('timeStrides: time doubles in the last stages only as far as frames allows'
   assert.deepEqual(timeStrides(12, 4), { startFrames: 3, strides: [1, 1, 2, 2] });
   assert.deepEqual(timeStrides(3, 2), { startFrames: 3, strides: [1, 1] });
 });
+
+test('presets: small halves the paper channels, fast quarters them; both sample frames for the frame and motion discriminators', async () => {
+  const { tganPreset, TGAN_PRESETS } = await import('../../../models/tganc/tganPresets.ts');
+  assert.deepEqual([...TGAN_PRESETS], ['paper', 'small', 'fast', 'tiny']);
+  const paper = tganPreset('paper', 48);
+  const small = tganPreset('small', 48);
+  const fast = tganPreset('fast', 48);
+  assert.deepEqual(small.gChannels, paper.gChannels.map((c) => c / 2));
+  assert.deepEqual(fast.gChannels, paper.gChannels.map((c) => c / 4));
+  assert.deepEqual(fast.dChannels, paper.dChannels.map((c) => c / 4));
+  for (const p of [small, fast]) assert.deepEqual([p.frameSamples, p.motionWindow], [4, 6]);
+  for (const preset of TGAN_PRESETS) validateTganArgs({ ...tganPreset(preset, 48), frames: 16, size: 48, channels: 1 });
+});
