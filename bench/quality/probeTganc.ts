@@ -4,7 +4,7 @@
  *   node --import tsx bench/quality/probeTganc.ts [--data DIR] [--steps 300] [--every 50] [--clips 2000]
  *     [--preset small] [--size 48] [--encoder bow|lstm] [--backend wasm] [--set '{"realLabel":0.9}']
  *     [--evaluator models/pretrained/digit-evaluator] [--gif outputs/scratch/probe.gif]
- *     [--warmup 300 --warmup-batch 32]   (word classifiers taught on real clips first: TganModel.warmUpWords)
+ *     [--warmup 300 --warmup-batch 32] [--eval-every 500]   (word classifiers taught on real clips first: TganModel.warmUpWords)
  *
  * Trains on clips of a prepared dataset held in memory and prints, every `every` steps: the losses,
  * the generated pixels' mean against the real clips' mean (a generator stuck on black shows here first),
@@ -46,6 +46,7 @@ const { values } = parseArgs({
     set: { type: 'string', default: '{}' },
     evaluator: { type: 'string' },
     warmup: { type: 'string', default: '0' },
+    'eval-every': { type: 'string', default: '0' },
     'warmup-batch': { type: 'string', default: '32' },
     gif: { type: 'string' },
   },
@@ -133,6 +134,15 @@ if (warmup > 0) {
   trainer.model.endWarmUp();
 }
 
+const evaluator = values.evaluator ? (await loadEvaluator(values.evaluator)).classifier : undefined;
+function evaluate(label: string): void {
+  if (evaluator === undefined) return;
+  const videos = trainer.generate([...seen, ...unseen], { perCaption: 4, seed: 3, size: dataset.meta.shape[1] });
+  const { scores } = evaluateCaptionVideos(videos, evaluator, unseen);
+  console.log(`eval ${label}: seen ${(100 * scores.seenBoth).toFixed(1)}% (digit ${(100 * scores.seenDigit).toFixed(1)}%, motion ${(100 * scores.seenMotion).toFixed(1)}%), unseen ${(100 * scores.unseenBoth).toFixed(1)}% (digit ${(100 * scores.unseenDigit).toFixed(1)}%, motion ${(100 * scores.unseenMotion).toFixed(1)}%), diversity ${scores.diversity.toFixed(3)}`);
+}
+const evalEvery = Number(values['eval-every']);
+
 const started = Date.now();
 let acc = { d: 0, g: 0, n: 0 };
 for (let step = 1; step <= steps; step++) {
@@ -146,6 +156,7 @@ for (let step = 1; step <= steps; step++) {
     );
     acc = { d: 0, g: 0, n: 0 };
   }
+  if (evalEvery > 0 && step % evalEvery === 0 && step < steps) evaluate(`step ${step}`);
 }
 
 if (values.gif) {
@@ -159,9 +170,4 @@ if (values.gif) {
   console.log(`samples: ${values.gif}`);
 }
 
-if (values.evaluator) {
-  const { classifier } = await loadEvaluator(values.evaluator);
-  const videos = trainer.generate([...seen, ...unseen], { perCaption: 4, seed: 3, size: dataset.meta.shape[1] });
-  const { scores } = evaluateCaptionVideos(videos, classifier, unseen);
-  console.log(`eval: seen ${(100 * scores.seenBoth).toFixed(1)}% (digit ${(100 * scores.seenDigit).toFixed(1)}%, motion ${(100 * scores.seenMotion).toFixed(1)}%), unseen ${(100 * scores.unseenBoth).toFixed(1)}% (digit ${(100 * scores.unseenDigit).toFixed(1)}%, motion ${(100 * scores.unseenMotion).toFixed(1)}%), diversity ${scores.diversity.toFixed(3)}`);
-}
+evaluate(`step ${steps}`);
