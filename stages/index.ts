@@ -16,6 +16,7 @@ import { readShardsStage } from './read-shards.ts';
 import { writeShardsStage } from './write-shards.ts';
 import { trainTgancStage } from './train-tganc.ts';
 import { trainUnetStage } from './train-unet.ts';
+import { trainStackVganStage } from './train-stackvgan.ts';
 import { readCaptionsStage } from './read-captions.ts';
 import { generateVideosStage } from './generate-videos.ts';
 import { writeVideosStage } from './write-videos.ts';
@@ -45,6 +46,7 @@ export function builtinStages(): StageRegistry {
     previewStage,
     trainTgancStage,
     trainUnetStage,
+    trainStackVganStage,
     writeVideosStage,
   ]);
 }

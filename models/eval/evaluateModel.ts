@@ -4,6 +4,7 @@
  * seen, the val ones unseen. t2v-model.json's kind says how videos are made:
  * - `tganc`: `perCaption` videos for every caption (noise seeded from `seed`), upscaled to the
  *   dataset's canvas;
+ * - `stackvgan`: as tganc (caption -> Stage-I image -> Stage-II video, all seeded from `seed`);
  * - `unet`: a next-frame predictor needs first frames: `perCaption` clips of every caption (seen: the
  *   train split, unseen: the val split; picked by `seed`) from the dataset the model was trained on (or
  *   `data`) give their first `window` frames, and the rollout after them is scored; the given frames
@@ -18,7 +19,7 @@ import { DatasetClips, type FirstFrames } from '../generation/firstFrames.ts';
 import { readModelInfo, unetVideoFrames, type ModelKind } from '../generation/videoModel.ts';
 import { evaluateCaptionVideos, type CaptionVideoScores } from './evaluateCaptionVideos.ts';
 import { loadEvaluator } from './trainEvaluator.ts';
-import type { ScoreReport } from './scoreVideos.ts';
+import type { ScoreReport, VideoToScore } from './scoreVideos.ts';
 
 export interface EvaluateModelArgs {
   model: string;
@@ -46,12 +47,24 @@ export interface EvaluateModelResult {
 export async function evaluateModel(args: EvaluateModelArgs): Promise<EvaluateModelResult> {
   const info = await readModelInfo(resolve(args.model));
   if (info.kind === 'unet') return evaluateUnet(args);
-  return { kind: 'tganc', ...(await evaluateTgan(args)), notes: [] };
+  if (info.kind === 'stackvgan') {
+    const { StackVganBundle } = await import('../stackvgan/StackVganBundle.ts');
+    const notes = ['StackGAN-I -> VGAN: every video is made from its caption alone (its first frame is the Stage-I image), as for tganc'];
+    return { kind: 'stackvgan', ...(await evaluateFromCaptions(args, await StackVganBundle.load(resolve(args.model)))), notes };
+  }
+  return { kind: 'tganc', ...(await evaluateFromCaptions(args, await TganBundle.load(resolve(args.model)))), notes: [] };
 }
 
-async function evaluateTgan(args: EvaluateModelArgs): Promise<{ scores: CaptionVideoScores; report: ScoreReport; seen: string[]; unseen: string[]; seconds: number }> {
+/** A model that makes videos from captions and seeds alone: TganBundle, or StackVganBundle (captionVideos). */
+type CaptionVideoBundle =
+  | TganBundle
+  | { info: { training: Record<string, unknown> }; captionVideos(captions: readonly string[], options: { perCaption: number; seed: number; size: number }): VideoToScore[]; dispose(): void };
+
+async function evaluateFromCaptions(
+  args: EvaluateModelArgs,
+  bundle: CaptionVideoBundle,
+): Promise<{ scores: CaptionVideoScores; report: ScoreReport; seen: string[]; unseen: string[]; seconds: number }> {
   const started = Date.now();
-  const bundle = await TganBundle.load(resolve(args.model));
   try {
     let captions = bundle.info.training['captions'] as { seen: string[]; unseen: string[] } | undefined;
     const data = args.data ?? (captions === undefined ? (bundle.info.training['dataset'] as string | undefined) : undefined);
@@ -62,7 +75,9 @@ async function evaluateTgan(args: EvaluateModelArgs): Promise<{ scores: CaptionV
     if (captions === undefined) throw new UsageError(`${args.model} does not record its captions: name a dataset with --data`);
     const { classifier } = await loadEvaluator(args.evaluator);
     try {
-      const videos = bundle.videos([...captions.seen, ...captions.unseen], { perCaption: args.perCaption, seed: args.seed, size: args.size ?? 64 });
+      const options = { perCaption: args.perCaption, seed: args.seed, size: args.size ?? 64 };
+      const all = [...captions.seen, ...captions.unseen];
+      const videos = bundle instanceof TganBundle ? bundle.videos(all, options) : bundle.captionVideos(all, options);
       const { scores, report } = evaluateCaptionVideos(videos, classifier, captions.unseen);
       return { scores, report, ...captions, seconds: (Date.now() - started) / 1000 };
     } finally {

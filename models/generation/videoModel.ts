@@ -8,6 +8,9 @@
  * - `unet` (models/unet/UnetBundle.ts): a next-frame predictor rolled out from first frames
  *   (firstFrames.ts says where they come from): the video holds the `window` given frames, then
  *   predicted ones up to the model's clip length (t2v-model.json training.frames).
+ * - `stackvgan` (models/stackvgan/StackVganBundle.ts): two stages, caption -> Stage-I image -> Stage-II
+ *   video, every noise (z1, the conditioning augmentation's eps, z2) seeded by the video's seed; the same
+ *   bytes as StackVganTrainer.generate.
  */
 import type { ClipShape } from '../../datasets/clip.ts';
 import type { Vocabulary } from '../../text/Vocabulary.ts';
@@ -68,6 +71,7 @@ export async function loadVideoModel(dir: string, options: LoadVideoModelOptions
     const ignored = [options.firstFrame ? '--first-frame' : '', options.data ? '--data' : ''].filter(Boolean);
     return ignored.length === 0 ? model : { ...model, notes: [`warning: ${ignored.join(' and ')} only matter(s) for U-Net models: ignored for this tganc model`] };
   }
+  if (info.kind === 'stackvgan') return loadStackVgan(dir, options);
   return loadUnet(dir, options);
 }
 
@@ -126,6 +130,27 @@ async function loadUnet(dir: string, options: LoadVideoModelOptions): Promise<Vi
       for (const job of jobs) starts.push(await firsts.pick(job.caption, job.seed));
       const videos = bundle.videos(jobs.map((j) => j.caption), starts, predicted);
       return videos.map((v, k) => ({ frames: v.frames, shape: v.shape, firstFrame: starts[k]!.source }));
+    },
+    dispose: () => bundle.dispose(),
+  };
+}
+
+async function loadStackVgan(dir: string, options: LoadVideoModelOptions): Promise<VideoModel> {
+  const { StackVganBundle } = await import('../stackvgan/StackVganBundle.ts');
+  const bundle = await StackVganBundle.load(dir);
+  const { frames, size, channels } = bundle.args;
+  const notes = [`a two-stage model: each caption gives a Stage-I image (StackGAN-I), which Stage-II (VGAN) animates under the same caption`];
+  if (bundle.info.wordVectors.source === 'random') notes.push('its word vectors are seeded random stand-ins (no pretrained vectors were given at training)');
+  const ignored = [options.firstFrame ? '--first-frame' : '', options.data ? '--data' : ''].filter(Boolean);
+  if (ignored.length > 0) notes.push(`warning: ${ignored.join(' and ')} only matter(s) for U-Net models: ignored for this stackvgan model (its first frame is its own Stage-I image)`);
+  return {
+    kind: 'stackvgan',
+    info: bundle.info,
+    vocabulary: bundle.vocabulary,
+    summary: `${bundle.info.kind}, ${frames}x${size}x${size}x${channels} (caption -> image -> video), trained ${trainedSteps(bundle.info.training)} steps`,
+    notes,
+    async generate(jobs) {
+      return bundle.videos(jobs.map((j) => ({ caption: j.caption, seed: j.seed }))).map((v) => ({ frames: v.frames, shape: v.shape }));
     },
     dispose: () => bundle.dispose(),
   };

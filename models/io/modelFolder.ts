@@ -1,7 +1,8 @@
 /**
  * The description every t2v model folder holds, `t2v-model.json`: { format: 't2v-model', kind, training,
  * scores?, … }, where `kind` says which bundle reads the rest (tganc: models/tganc/TganBundle.ts, unet:
- * models/unet/UnetBundle.ts). Read here once for the bundles and for whatever dispatches on the kind.
+ * models/unet/UnetBundle.ts, stackvgan: models/stackvgan/StackVganBundle.ts). Read here once for the bundles
+ * and for whatever dispatches on the kind.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { ModelIOError } from './ModelIOError.ts';
 
 export const MODEL_JSON = 't2v-model.json';
 export const MODEL_FORMAT = 't2v-model';
-export const MODEL_KINDS = ['tganc', 'unet'] as const;
+export const MODEL_KINDS = ['tganc', 'unet', 'stackvgan'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** The parts of t2v-model.json every kind has. */

@@ -146,7 +146,7 @@ function label(split: Split): string {
  * Per split, one clip number (write order) per distinct caption, the first clip showing it, in caption
  * order: samples then cover different captions. Read from the shard indexes (no clip bytes read).
  */
-async function clipIndicesBySplit(dataset: Dataset): Promise<Map<Split, number[]>> {
+export async function clipIndicesBySplit(dataset: Dataset): Promise<Map<Split, number[]>> {
   const firstOf = new Map<Split, Map<string, number>>();
   let index = 0;
   for (const shard of dataset.meta.shards) {
@@ -166,7 +166,7 @@ async function clipIndicesBySplit(dataset: Dataset): Promise<Map<Split, number[]
 }
 
 /** `k` items spread evenly over a list (all of it when shorter). */
-function spread<T>(items: readonly T[], k: number): T[] {
+export function spread<T>(items: readonly T[], k: number): T[] {
   if (items.length <= k) return [...items];
   return Array.from({ length: k }, (_, i) => items[Math.floor((i * items.length) / k)]!);
 }

@@ -133,7 +133,7 @@ test('a model folder of a kind t2v does not know: one line naming the folder and
   const result = await generate('d.txt', 'D', [], 'weird');
   assert.notEqual(result.code, 0);
   assert.ok(!hasStack(result.stderr), result.stderr);
-  assert.match(messages(result).join('\n'), /weird: model kind "diffusion" in t2v-model\.json is not one this t2v knows \(tganc, unet\)/);
+  assert.match(messages(result).join('\n'), /weird: model kind "diffusion" in t2v-model\.json is not one this t2v knows \(tganc, unet, stackvgan\)/);
   assert.ok(!existsSync(join(dir, 'D', '000000-0.png')));
   const evaluated = await t2v(['eval', '--model', 'weird', '--backend', 'cpu'], dir);
   assert.notEqual(evaluated.code, 0);
