@@ -1,6 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clip } from '../../datasets/clip.ts';
 import { Dataset } from '../../datasets/shards/Dataset.ts';
@@ -174,4 +175,20 @@ test('kth-prepare, fps=12.5: every other frame from the start of each range', as
     assert.deepEqual(rampFrameNumbers(byId.get(id)!), Array.from({ length: FRAMES }, (_, k) => from + 2 * k), id);
   }
   assert.deepEqual(rejectKeys(await readRejects(result.runDir!)), ['clips person12_walking_d3_seq1']);
+});
+
+test('train-unet-kth.yaml trains the U-Net on the prepared KTH walking shards (tiny config) and writes a unet model', async () => {
+  assert.equal(walking.result.status, 'succeeded', String(walking.result.error));
+  const { selectBackend } = await import('../../models/backend/selectBackend.ts');
+  await selectBackend('cpu');
+  const overrides = ['data=data/kth-walking', 'out=train/unet-kth', 'steps=2', 'batch=2', `size=${SIZE}`, `frames=${FRAMES}`, 'window=4', 'preset=tiny', 'backend=cpu', 'checkpointEvery=1', 'sampleEvery=2', 'adversarialFrom=1'];
+  const { result } = await runPrepare(dir, { file: 'train-unet-kth.yaml' }, overrides, { runs: 'runs-unet-kth' });
+  assert.equal(result.status, 'succeeded', String(result.error));
+  const out = join(dir, 'train/unet-kth');
+  const info = JSON.parse(await readFile(join(out, 'model/t2v-model.json'), 'utf8'));
+  assert.equal(info.kind, 'unet');
+  assert.equal(info.training.trainedSteps, 2);
+  const rows = (await readFile(join(out, 'metrics.csv'), 'utf8')).trim().split('\n');
+  assert.equal(rows.length, 3, 'a header and two steps');
+  assert.ok(existsSync(join(out, 'samples/step-00000002.gif')));
 });
