@@ -48,7 +48,7 @@ export const writeVideosStage = defineSink({
           if (c.format === 'gif') await writeFileAtomic(path, encodeGif(clip.frames, clip.shape, { fps: c.fps, scale: c.scale }));
           else if (c.format === 'png') await writeFileAtomic(path, encodePngStrip(clip.frames, clip.shape, { scale: c.scale }));
           else await writeMp4(path, clip.frames, clip.shape, { fps: c.fps, scale: c.scale, signal: context.signal });
-          const line: VideoManifestLine = { video: name, caption: clip.caption, seed: Number(clip.attributes['seed'] ?? 0), id: clip.id, ...(typeof clip.attributes['line'] === 'number' ? { line: clip.attributes['line'] } : {}) };
+          const line: VideoManifestLine = { video: name, caption: clip.caption, seed: Number(clip.attributes['seed'] ?? 0), id: clip.id, ...(typeof clip.attributes['line'] === 'number' ? { line: clip.attributes['line'] } : {}), ...(typeof clip.attributes['firstFrame'] === 'string' ? { firstFrame: clip.attributes['firstFrame'] } : {}) };
           // Lines are appended one at a time, in the order videos complete.
           appending = appending.then(() => appendFile(join(out, VIDEO_MANIFEST), JSON.stringify(line) + '\n'));
           await appending;

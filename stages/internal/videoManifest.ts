@@ -1,6 +1,7 @@
 /**
  * `manifest.jsonl` of a folder of generated videos: one line per finished video, appended as each
- * completes: {"video": "<file relative to the folder>", "caption": "...", "seed": n, "id": "...", "line": n}.
+ * completes: {"video": "<file relative to the folder>", "caption": "...", "seed": n, "id": "...", "line": n},
+ * plus "firstFrame" (a clip id or an image file) for models that continue given frames (U-Net).
  * A video counts as done only once its line is there (its file is renamed into place first), so a run
  * stopped at any point resumes without duplicates: `readVideoManifest` also drops a torn last line.
  */
@@ -16,6 +17,8 @@ export interface VideoManifestLine {
   seed: number;
   id: string;
   line?: number;
+  /** U-Net videos: where the given first frames came from. */
+  firstFrame?: string;
 }
 
 /** The complete lines of `dir`'s manifest (none when it does not exist). */

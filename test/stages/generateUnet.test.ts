@@ -32,7 +32,7 @@ before(async () => {
 const generate = (captions: string, out: string, extra: string[] = [], model = 'model') =>
   t2v(['generate', '--model', model, '--captions', captions, '--out', out, '--backend', 'cpu', '--progress', 'none', '--format', 'png', ...extra], dir);
 
-async function manifest(out: string): Promise<{ video: string; caption: string; seed: number; id: string; line: number }[]> {
+async function manifest(out: string): Promise<{ video: string; caption: string; seed: number; id: string; line: number; firstFrame?: string }[]> {
   return (await readFile(join(dir, out, 'manifest.jsonl'), 'utf8')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
@@ -78,6 +78,9 @@ test('a U-Net model: one file per video, manifest lines, the model clip length, 
     const same = clips.filter((c) => c.tokens.join(' ') === tokenize(line.caption).join(' '));
     const pool = same.length > 0 ? same : clips;
     assert.ok(pool.some((c) => sameFrames(givenFrames(c), frames.slice(0, UNET_WINDOW))), `${line.video} starts from a clip of "${line.caption}"`);
+    // The manifest names that clip.
+    const named = clips.find((c) => c.id === line.firstFrame);
+    assert.ok(named !== undefined && sameFrames(givenFrames(named), frames.slice(0, UNET_WINDOW)), `${line.video}: manifest firstFrame ${line.firstFrame}`);
   }
   // Deterministic: the same command elsewhere makes the same bytes.
   const again = await generate('a.txt', 'A2', ['--per-caption', '2']);
@@ -94,6 +97,7 @@ test('--first-frame dataset:DIR#CLIP_ID, or CLIP_ID with --data: every video sta
   const lines = await manifest('B');
   assert.equal(lines.length, 2);
   for (const line of lines) assert.ok(sameFrames(givenFrames(clip), (await stripFrames(join(dir, 'B', line.video))).slice(0, UNET_WINDOW)), line.video);
+  assert.deepEqual(lines.map((l) => l.firstFrame), [clip.id, clip.id]);
 
   const withData = await generate('b.txt', 'B2', ['--data', 'data', '--first-frame', clip.id]);
   assert.equal(withData.code, 0, show(withData));
@@ -115,6 +119,7 @@ test('--first-frame IMAGE.png: the picture (centre-cropped, grey) repeated over 
   const result = await generate('c.txt', 'C', ['--first-frame', 'img/start.png']);
   assert.equal(result.code, 0, show(result));
   const [line] = await manifest('C');
+  assert.match(line!.firstFrame ?? '', /img\/start\.png$/);
   const frames = await stripFrames(join(dir, 'C', line!.video));
   assert.equal(frames.length, UNET_FRAMES);
   for (let t = 0; t < UNET_WINDOW; t++) {
