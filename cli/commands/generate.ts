@@ -11,15 +11,17 @@ import { executeDag } from './run.ts';
 const GENERATE_DAG = fileURLToPath(new URL('../../dags/generate.yaml', import.meta.url));
 
 const USAGE =
-  't2v generate --model DIR --captions FILE --out DIR [--format gif|mp4|png] [--per-caption N] [--seed S] [--batch B] [--backend auto|tensorflow|wasm|cpu] [--column NAME] [--field NAME] [--on-unknown unk|skip|fail] [--encoders N] [--first-frame IMAGE.png|dataset:DIR#CLIP_ID|CLIP_ID] [--data DIR] [--progress MODE]';
+  't2v generate --model DIR --captions FILE --out DIR [--format gif|mp4|png] [--per-caption N] [--seed S] [--batch B] [--backend auto|tensorflow|wasm|cpu] [--column NAME] [--field NAME] [--on-unknown unk|skip|fail] [--encoders N] [--first-frame IMAGE.png|dataset:DIR#CLIP_ID|CLIP_ID|stage1:DIR] [--data DIR] [--progress MODE]';
 
 export const GENERATE_HELP = `${USAGE}
   Generate videos for every caption of a caption file (.txt one per line, .csv with --column, .jsonl with
   --field) with a trained model folder; one file per video in --out plus manifest.jsonl, written as videos
   complete. Running it again makes only the videos not yet made. The same as dags/generate.yaml.
-  A U-Net model (kind unet) rolls each video out from first frames: --first-frame IMAGE.png (one picture,
-  repeated over the window), dataset:DIR#CLIP_ID or CLIP_ID (a clip of --data DIR); by default a clip of
-  --data (else the dataset the model was trained on) with the video's caption, picked by its seed.`;
+  Model kinds: tganc (TGANs-C), stackvgan (StackGAN-I -> VGAN) and unet (next-frame U-Net).
+  A U-Net model rolls each video out from first frames: --first-frame IMAGE.png (one picture, repeated
+  over the window), dataset:DIR#CLIP_ID or CLIP_ID (a clip of --data DIR), stage1:DIR (the Stage-I image a
+  stackvgan model folder DIR makes for the caption and seed); by default a clip of --data (else the
+  dataset the model was trained on) with the video's caption, picked by its seed.`;
 
 export async function generateCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(

@@ -10,6 +10,9 @@
  *   dataset:DIR#CLIP_ID   that clip of dataset DIR (its first `window` frames)
  *   dataset:DIR           as (empty), from dataset DIR
  *   CLIP_ID (or #CLIP_ID) that clip of `--data DIR` (else of the training dataset)
+ *   stage1:DIR            the Stage-I image a StackGAN-I -> VGAN model folder DIR (kind stackvgan) makes
+ *                         for the video's caption and seed, repeated `window` times: text -> image by
+ *                         StackGAN, image -> video by the U-Net
  *
  * Everything is a function of the inputs: the same seed picks the same clip.
  */
@@ -35,6 +38,8 @@ export interface FirstFrameSource {
   readonly description: string;
   /** The first frames of the video of `caption` with noise seed `seed`. */
   pick(caption: string, seed: number): Promise<FirstFrames>;
+  /** Frees what the source holds (a Stage-I model's weights). */
+  dispose?(): void;
 }
 
 /** What the frames must fit: the model's window, frame size and channels. */
@@ -47,7 +52,8 @@ export interface FrameGeometry {
 export type FirstFrameSpec =
   | { kind: 'auto'; data?: string }
   | { kind: 'image'; path: string }
-  | { kind: 'clip'; id: string; data?: string };
+  | { kind: 'clip'; id: string; data?: string }
+  | { kind: 'stage1'; model: string };
 
 const OTHER_IMAGES = new Set(['.jpg', '.jpeg', '.gif', '.bmp', '.webp', '.tif', '.tiff']);
 
@@ -58,6 +64,11 @@ export function parseFirstFrame(spec: string): FirstFrameSpec {
   const ext = extname(text).toLowerCase();
   if (ext === '.png') return { kind: 'image', path: text };
   if (OTHER_IMAGES.has(ext)) throw new UsageError(`--first-frame ${text}: only PNG images are read (convert it, or give a dataset clip as dataset:DIR#CLIP_ID)`);
+  if (text.startsWith('stage1:')) {
+    const model = text.slice('stage1:'.length);
+    if (model === '') throw new UsageError(`--first-frame ${text}: name a StackGAN-I -> VGAN model folder, as stage1:DIR`);
+    return { kind: 'stage1', model };
+  }
   if (text.startsWith('dataset:')) {
     const rest = text.slice('dataset:'.length);
     const hash = rest.lastIndexOf('#');
@@ -185,6 +196,7 @@ export async function openFirstFrames(args: OpenFirstFramesArgs): Promise<FirstF
       pick: async () => ({ ...frames, source: spec.path }),
     };
   }
+  if (spec.kind === 'stage1') return stage1FirstFrames(spec.model, args);
   const dir = spec.data ?? (args.data !== '' ? args.data : args.trainingDataset);
   const clips = await openDataset(dir, args);
   if (spec.kind === 'clip') {
@@ -203,6 +215,35 @@ export async function openFirstFrames(args: OpenFirstFramesArgs): Promise<FirstF
       const pool = same.length > 0 ? same : clips.entries.map((_, i) => i);
       return clips.clip(pool[pickIndex(seed, pool.length)]!);
     },
+  };
+}
+
+/** First frames made by the Stage-I generator of a `stackvgan` model folder (see the module comment). */
+async function stage1FirstFrames(model: string, args: OpenFirstFramesArgs): Promise<FirstFrameSource> {
+  const { readModelInfo } = await import('../io/modelFolder.ts');
+  const dir = resolve(args.cwd, model);
+  const info = await readModelInfo(dir).catch((error: Error) => {
+    throw new UsageError(`--first-frame stage1:${model}: ${error.message}`);
+  });
+  if (info.kind !== 'stackvgan') throw new UsageError(`--first-frame stage1:${model}: a ${info.kind} model has no Stage-I; give a StackGAN-I -> VGAN model folder (kind stackvgan)`);
+  const { StackVganBundle } = await import('../stackvgan/StackVganBundle.ts');
+  const bundle = await StackVganBundle.load(dir);
+  if (bundle.channels !== args.geometry.channels) {
+    bundle.dispose();
+    throw new UsageError(`--first-frame stage1:${model}: its images have ${bundle.channels} channel(s), the model ${args.model} takes ${args.geometry.channels}`);
+  }
+  const { window } = args.geometry;
+  return {
+    description: `first frames: the Stage-I image of ${model} for the video's caption and seed, repeated ${window} times`,
+    async pick(caption, seed) {
+      // Stage-I only: the image is what the two-stage chain would animate for this caption and seed.
+      const [image] = bundle.stillImages([{ caption, seed }]);
+      const [, h, w, c] = image!.shape;
+      const frames = new Uint8Array(window * h * w * c);
+      for (let t = 0; t < window; t++) frames.set(image!.frames, t * h * w * c);
+      return { frames, shape: [window, h, w, c], source: `stage1:${model}` };
+    },
+    dispose: () => bundle.dispose(),
   };
 }
 

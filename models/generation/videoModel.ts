@@ -131,7 +131,10 @@ async function loadUnet(dir: string, options: LoadVideoModelOptions): Promise<Vi
       const videos = bundle.videos(jobs.map((j) => j.caption), starts, predicted);
       return videos.map((v, k) => ({ frames: v.frames, shape: v.shape, firstFrame: starts[k]!.source }));
     },
-    dispose: () => bundle.dispose(),
+    dispose: () => {
+      firsts.dispose?.();
+      bundle.dispose();
+    },
   };
 }
 

@@ -15,6 +15,7 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { ClipShape } from '../../datasets/clip.ts';
 import '../io/fileSystemIO.ts';
 import '../text/textLayers.ts';
 import '../text/jointEmbedding.ts';
@@ -30,7 +31,7 @@ import { generateFromImage } from '../vgan/imageToVideoGenerator.ts';
 import { videoSeed } from '../tganc/TganTrainer.ts';
 import { networkArgsOf, type StackVganArgs } from './StackVganConfig.ts';
 import type { StackVganTrainer } from './StackVganTrainer.ts';
-import { generateTwoStage, type TwoStageJob, type TwoStageModel, type TwoStageOptions, type TwoStageVideo } from './twoStageGeneration.ts';
+import { generateTwoStage, stageOneImages, type TwoStageJob, type TwoStageModel, type TwoStageOptions, type TwoStageVideo } from './twoStageGeneration.ts';
 
 export interface StackVganBundleInfo {
   format: typeof MODEL_FORMAT;
@@ -144,6 +145,11 @@ export class StackVganBundle implements TwoStageModel {
   /** Videos for captions through both stages (the same bytes as StackVganTrainer.generate). */
   videos(jobs: readonly TwoStageJob[], options: TwoStageOptions = {}): TwoStageVideo[] {
     return generateTwoStage(this, jobs, options);
+  }
+
+  /** The Stage-I images of jobs (what their videos start from), uint8 [1, H, W, C]. */
+  stillImages(jobs: readonly TwoStageJob[]): { frames: Uint8Array; shape: ClipShape }[] {
+    return stageOneImages(this, jobs);
   }
 
   /**

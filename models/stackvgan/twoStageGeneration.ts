@@ -99,6 +99,22 @@ export function generateTwoStage(model: TwoStageModel, jobs: readonly TwoStageJo
   return out;
 }
 
+/** Stage-I alone: the image each job's video would start from (the same noise as generateTwoStage), uint8 [1, H, W, C]. */
+export function stageOneImages(model: TwoStageModel, jobs: readonly TwoStageJob[]): { frames: Uint8Array; shape: ClipShape }[] {
+  const encoded = encodeCaptions(model.vocabulary, jobs.map((j) => tokenize(j.caption)), model.captionLength);
+  const images = tf.tidy(() => {
+    const sentences = model.sentences(captionTensor(encoded));
+    const { z1, eps } = jobNoise(model, jobs.map((j) => j.seed));
+    const [n, h, w, c] = [jobs.length, model.size, model.size, model.channels];
+    return tf.reshape(model.image(sentences, z1, eps), [n, 1, h, w, c]) as tf.Tensor5D;
+  });
+  try {
+    return videosToBytes(images);
+  } finally {
+    images.dispose();
+  }
+}
+
 /** The first frame of each clip at the model's size, [N, S, S, C] in [-1, 1]. */
 function firstFrameTensor(clips: readonly Pick<Clip, 'frames' | 'shape'>[], model: Pick<TwoStageModel, 'size' | 'channels'>): tf.Tensor4D {
   const asClips: Clip[] = clips.map((c, i) => ({ id: `first-frame-${i}`, frames: c.frames, shape: c.shape, caption: '', tokens: [], split: 'train', source: '', attributes: {} }));

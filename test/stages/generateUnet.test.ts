@@ -155,3 +155,40 @@ test('a U-Net model that records no dataset, without --data or --first-frame: a 
   assert.equal(withData.code, 0, show(withData));
   assert.equal((await manifest('E2')).length, 1);
 });
+
+test('--first-frame stage1:DIR: a StackGAN-I -> VGAN model\'s Stage-I image for the caption and seed starts the rollout', async () => {
+  const { selectBackend } = await import('../../models/backend/selectBackend.ts');
+  const { registerKernelFixes } = await import('../../models/kernels/registerKernelFixes.ts');
+  const { saveStackVganBundle, StackVganBundle } = await import('../../models/stackvgan/StackVganBundle.ts');
+  const fixtures = await import('../models/stackvgan/helpers.ts');
+  await selectBackend('cpu');
+  registerKernelFixes();
+  const t = fixtures.trainer();
+  for (let s = 1; s <= 3; s++) t.trainStep(fixtures.clips(s));
+  await saveStackVganBundle(join(dir, 'stage1'), t, { training: { trainedSteps: 3, dataset: 'data' } });
+  t.model.dispose();
+  await writeFile(join(dir, 'f.txt'), 'digit 1 is moving up and down\ndigit 2 is moving left and right\n');
+  const result = await generate('f.txt', 'F', ['--first-frame', 'stage1:stage1']);
+  assert.equal(result.code, 0, show(result));
+  assert.match(result.stderr, /first frames: the Stage-I image of stage1 for the video's caption and seed, repeated 3 times/);
+  const bundle = await StackVganBundle.load(join(dir, 'stage1'));
+  try {
+    for (const line of await manifest('F')) {
+      assert.equal(line.firstFrame, 'stage1:stage1');
+      const [still] = bundle.stillImages([{ caption: line.caption, seed: line.seed }]);
+      const [, h, w] = still!.shape;
+      const repeated = new Uint8Array(UNET_WINDOW * h * w);
+      for (let k = 0; k < UNET_WINDOW; k++) repeated.set(still!.frames, k * h * w);
+      const asClip: Clip = { id: 'still', frames: repeated, shape: [UNET_WINDOW, h, w, 1], caption: line.caption, tokens: tokenize(line.caption), split: 'train', source: 'test', attributes: {} };
+      const frames = await stripFrames(join(dir, 'F', line.video));
+      assert.equal(frames.length, UNET_FRAMES);
+      assert.ok(sameFrames(givenFrames(asClip), frames.slice(0, UNET_WINDOW)), `${line.video} starts from the Stage-I image of "${line.caption}", seed ${line.seed}`);
+    }
+  } finally {
+    bundle.dispose();
+  }
+  const wrongKind = await generate('f.txt', 'F2', ['--first-frame', 'stage1:model']);
+  assert.notEqual(wrongKind.code, 0);
+  assert.match(messages(wrongKind).join('\n'), /--first-frame stage1:model: a unet model has no Stage-I/);
+  assert.ok(!hasStack(wrongKind.stderr), wrongKind.stderr);
+});
