@@ -37,7 +37,7 @@ import {
   temporalCoherenceLoss,
   weightedSum,
 } from './losses.ts';
-import type { MatchingWeights } from './losses.ts';
+import type { AdversarialLossKind, MatchingWeights } from './losses.ts';
 import { deriveSeed, sampleNoise } from './seeds.ts';
 import { frameSelection, selectFrames } from './frameSelection.ts';
 import { BagOfWords } from '../text/textLayers.ts';
@@ -81,6 +81,8 @@ export interface TganModelArgs extends TganArgs {
    */
   instanceNoise?: number;
   instanceNoiseSteps?: number;
+  /** The adversarial objective of every discriminator and of the generator against them (losses.ts). Default 'bce'. */
+  adversarialLoss?: AdversarialLossKind;
   /** Weight of the word classifier's loss in dLoss and gLoss (with predictWords). Default 1. */
   wordLossWeight?: number;
   /**
@@ -140,6 +142,7 @@ type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   adamBeta2: number;
   temporalCoherenceWeight: number;
   realLabel: number;
+  adversarialLoss: AdversarialLossKind;
   instanceNoise: number;
   wordLossWeight: number;
   warmupLearningRate: number;
@@ -392,7 +395,7 @@ export class TganModel {
           const generated = d.trunk.apply(view(fake), { training: true }) as tf.Tensor;
           const logits = d.head.apply([tf.concat([real, generated, real], 0), pairSentences], { training: true }) as tf.Tensor2D;
           const [realRight, fakeRight, realWrong] = tf.split(logits, 3, 0);
-          const m = matchingDiscriminatorLoss({ realRight: realRight!, fakeRight: fakeRight!, realWrong: realWrong! }, matchingWeights, this.args.realLabel);
+          const m = matchingDiscriminatorLoss({ realRight: realRight!, fakeRight: fakeRight!, realWrong: realWrong! }, matchingWeights, this.args.realLabel, this.args.adversarialLoss);
           const label = capitalise(d.kind);
           losses[d.kind] = m.loss;
           reported[`d${label}`] = tf.keep(m.loss);
@@ -441,7 +444,7 @@ export class TganModel {
       for (const d of this.discriminators) {
         const features = d.trunk.apply(views.get(d.kind)!(fake), { training: true }) as tf.Tensor;
         const logits = d.head.apply([features, sentences], { training: true }) as tf.Tensor;
-        losses[d.kind] = generatorAdversarialLoss(logits);
+        losses[d.kind] = generatorAdversarialLoss(logits, this.args.adversarialLoss);
         reported[`g${capitalise(d.kind)}`] = tf.keep(losses[d.kind]!);
         if (d.words !== undefined && words !== undefined) {
           const key = wordLossKey(d.kind);
@@ -514,6 +517,9 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   }
   const realLabel = args.realLabel ?? 1;
   if (!(Number.isFinite(realLabel) && realLabel > 0.5 && realLabel <= 1)) throw new RangeError(`realLabel must be in (0.5, 1], got ${realLabel}`);
+  const adversarialLoss = args.adversarialLoss ?? 'bce';
+  if (adversarialLoss !== 'bce' && adversarialLoss !== 'hinge') throw new RangeError(`adversarialLoss must be 'bce' or 'hinge', got ${String(adversarialLoss)}`);
+  if (adversarialLoss === 'hinge' && realLabel !== 1) throw new RangeError(`realLabel ${realLabel} is for the bce loss; the hinge loss has its margin instead`);
   const instanceNoise = args.instanceNoise ?? 0;
   if (!(Number.isFinite(instanceNoise) && instanceNoise >= 0)) throw new RangeError(`instanceNoise must be a number >= 0, got ${instanceNoise}`);
   if (args.instanceNoiseSteps !== undefined && !(Number.isSafeInteger(args.instanceNoiseSteps) && args.instanceNoiseSteps >= 1)) {
@@ -540,6 +546,7 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     adamBeta2,
     temporalCoherenceWeight: args.temporalCoherenceWeight ?? 0,
     realLabel,
+    adversarialLoss,
     instanceNoise,
     wordLossWeight,
     warmupLearningRate,

@@ -8,6 +8,10 @@
  * and is scored with sigmoid cross-entropy on its logits, averaged over all logits of a kind (for the frame
  * and motion discriminators that is the mean over clips and frames / frame pairs). The generator is trained
  * to make every discriminator call its (clip, caption) pairs real (the non-saturating loss, -log σ(x)).
+ * With `hinge` (Lim & Ye 2017; SAGAN, BigGAN) the three terms are mean(relu(1 − x)) for (real, right)
+ * and mean(relu(1 + x)) for the two fake kinds, and the generator's loss is −mean(x): a discriminator
+ * gets no gradient from pairs it already scores beyond the margin, so it cannot keep pushing its
+ * fake logits towards −∞ while the generator is still learning shapes.
  * The optional temporal-coherence loss is the mean squared difference between consecutive generated frames
  * (the paper's constraint is a sum; the mean keeps its weight independent of the clip size).
  */
@@ -24,6 +28,15 @@ export function sigmoidCrossEntropy(logits: tf.Tensor, target: number): tf.Scala
     const perLogit = target === 0 ? tf.softplus(x) : tf.sub(tf.softplus(x), tf.mul(x, target));
     return tf.mean(perLogit) as tf.Scalar;
   });
+}
+
+/** The adversarial objective: sigmoid cross-entropy (the GAN paper's, non-saturating for G) or hinge. */
+export type AdversarialLossKind = 'bce' | 'hinge';
+export const ADVERSARIAL_LOSS_KINDS: readonly AdversarialLossKind[] = ['bce', 'hinge'];
+
+/** mean(relu(1 − x)) (`sign` +1: x should be above 1) or mean(relu(1 + x)) (`sign` −1: below −1). */
+export function hingeTerm(logits: tf.Tensor, sign: 1 | -1): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.relu(tf.sub(1, tf.mul(logits.toFloat(), sign)))) as tf.Scalar);
 }
 
 /** A discriminator's logits on the three kinds of pairs (any shape, e.g. [N, 1] or [N, T]). */
@@ -49,7 +62,7 @@ export const DEFAULT_MATCHING_WEIGHTS: Readonly<MatchingWeights> = Object.freeze
 export interface MatchingLoss {
   /** real·realTerm + fake·fakeTerm + wrong·wrongTerm. */
   loss: tf.Scalar;
-  /** Unweighted terms: BCE(realRight, 1), BCE(fakeRight, 0), BCE(realWrong, 0). */
+  /** Unweighted terms: BCE(realRight, 1), BCE(fakeRight, 0), BCE(realWrong, 0) (or their hinge forms). */
   realTerm: tf.Scalar;
   fakeTerm: tf.Scalar;
   wrongTerm: tf.Scalar;
@@ -59,20 +72,23 @@ export interface MatchingLoss {
 export function matchingDiscriminatorLoss(
   logits: MatchingLogits,
   weights: MatchingWeights = DEFAULT_MATCHING_WEIGHTS,
-  /** Target of (real, right) pairs: 1, or e.g. 0.9 for one-sided label smoothing (Salimans et al. 2016). */
+  /** Target of (real, right) pairs: 1, or e.g. 0.9 for one-sided label smoothing (Salimans et al. 2016); bce only. */
   realLabel = 1,
+  kind: AdversarialLossKind = 'bce',
 ): MatchingLoss {
-  const realTerm = sigmoidCrossEntropy(logits.realRight, realLabel);
-  const fakeTerm = sigmoidCrossEntropy(logits.fakeRight, 0);
-  const wrongTerm = sigmoidCrossEntropy(logits.realWrong, 0);
+  if (kind === 'hinge' && realLabel !== 1) throw new RangeError(`realLabel ${realLabel} is for the bce loss; the hinge loss has its margin instead`);
+  const realTerm = kind === 'hinge' ? hingeTerm(logits.realRight, 1) : sigmoidCrossEntropy(logits.realRight, realLabel);
+  const fakeTerm = kind === 'hinge' ? hingeTerm(logits.fakeRight, -1) : sigmoidCrossEntropy(logits.fakeRight, 0);
+  const wrongTerm = kind === 'hinge' ? hingeTerm(logits.realWrong, -1) : sigmoidCrossEntropy(logits.realWrong, 0);
   const loss = tf.tidy(
     () => tf.addN([tf.mul(realTerm, weights.real), tf.mul(fakeTerm, weights.fake), tf.mul(wrongTerm, weights.wrong)]) as tf.Scalar,
   );
   return { loss, realTerm, fakeTerm, wrongTerm };
 }
 
-/** The generator's loss against one discriminator: BCE(D(G(z, s), s), 1). */
-export function generatorAdversarialLoss(fakeRightLogits: tf.Tensor): tf.Scalar {
+/** The generator's loss against one discriminator: BCE(D(G(z, s), s), 1), or −mean(D(G(z, s), s)) for hinge. */
+export function generatorAdversarialLoss(fakeRightLogits: tf.Tensor, kind: AdversarialLossKind = 'bce'): tf.Scalar {
+  if (kind === 'hinge') return tf.tidy(() => tf.neg(tf.mean(fakeRightLogits.toFloat())) as tf.Scalar);
   return sigmoidCrossEntropy(fakeRightLogits, 1);
 }
 

@@ -356,3 +356,26 @@ test('minibatch standard deviation: a batch of look-alike clips gets a small sta
   model.dispose();
   tf.dispose([same, varied, a, b, clip, ...Object.values(batch)]);
 });
+
+test('hinge loss: the discriminators\' terms are hinges (never negative), the generator\'s the negated mean logit', () => {
+  const args = tinyTganArgs({ seed: 4 });
+  const model = new TganModel({ ...args, adversarialLoss: 'hinge' });
+  const batch = trainBatch(args, N, 3);
+  for (let i = 0; i < 2; i++) {
+    const r = model.trainStep(batch);
+    assertFinite(r);
+    for (const kind of ['Video', 'Frame', 'Motion']) {
+      for (const term of ['Real', 'Fake', 'Wrong']) assert.ok(r.parts[`d${kind}${term}`]! >= 0, `d${kind}${term} = ${r.parts[`d${kind}${term}`]}`);
+    }
+  }
+  // The same step under bce differs: the option reaches the losses.
+  const bce = new TganModel(args);
+  const hinge = new TganModel({ ...args, adversarialLoss: 'hinge' });
+  assert.notEqual(bce.trainStep(batch).dLoss, hinge.trainStep(batch).dLoss);
+  hinge.dispose();
+  assert.throws(() => new TganModel({ ...args, adversarialLoss: 'hinge', realLabel: 0.9 }), /realLabel 0.9 is for the bce loss/);
+  assert.throws(() => new TganModel({ ...args, adversarialLoss: 'wasserstein' as 'bce' }), /adversarialLoss must be 'bce' or 'hinge'/);
+  model.dispose();
+  bce.dispose();
+  tf.dispose(Object.values(batch));
+});

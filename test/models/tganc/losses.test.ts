@@ -107,3 +107,22 @@ test('losses leak no tensors', () => {
   }).dispose();
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('hinge: relu(1 − x) for real pairs, relu(1 + x) for fake and wrong ones, −mean(x) for the generator', async () => {
+  const { hingeTerm } = await import('../../../models/tganc/losses.ts');
+  const realRight = tf.tensor1d([2, 0.5, -1]); // relu(1 - x): 0, 0.5, 2 -> mean 2.5 / 3
+  const fakeRight = tf.tensor1d([-3, 0, 0.25]); // relu(1 + x): 0, 1, 1.25 -> mean 0.75
+  const realWrong = tf.tensor1d([-0.5, -2, 1]); // 0.5, 0, 2 -> mean 2.5 / 3
+  assert.ok(Math.abs(hingeTerm(realRight, 1).dataSync()[0]! - 2.5 / 3) < 1e-6);
+  const m = matchingDiscriminatorLoss({ realRight, fakeRight, realWrong }, { real: 1, fake: 0.5, wrong: 2 }, 1, 'hinge');
+  assert.ok(Math.abs(m.realTerm.dataSync()[0]! - 2.5 / 3) < 1e-6);
+  assert.ok(Math.abs(m.fakeTerm.dataSync()[0]! - 0.75) < 1e-6);
+  assert.ok(Math.abs(m.wrongTerm.dataSync()[0]! - 2.5 / 3) < 1e-6);
+  assert.ok(Math.abs(m.loss.dataSync()[0]! - (2.5 / 3 + 0.5 * 0.75 + 2 * (2.5 / 3))) < 1e-6);
+  assert.ok(Math.abs(generatorAdversarialLoss(fakeRight, 'hinge').dataSync()[0]! - (3 - 0 - 0.25) / 3) < 1e-6);
+  // Beyond the margin a pair gives the discriminator no gradient.
+  const g = tf.grad((x: tf.Tensor) => hingeTerm(x, -1))(tf.tensor1d([-3, 0.5]));
+  assert.deepEqual(Array.from(g.dataSync()), [0, 0.5]);
+  assert.throws(() => matchingDiscriminatorLoss({ realRight, fakeRight, realWrong }, undefined, 0.9, 'hinge'), /realLabel 0.9 is for the bce loss/);
+  tf.dispose([realRight, fakeRight, realWrong, m.loss, m.realTerm, m.fakeTerm, m.wrongTerm, g]);
+});
