@@ -1,10 +1,8 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { defineSink } from '../pipeline/core/StageType.ts';
-import { Dataset } from '../datasets/shards/Dataset.ts';
-import { BACKEND_CHOICES } from '../models/backend/backendChoices.ts';
 import { tganPreset, TGAN_PRESETS } from '../models/tganc/tganPresets.ts';
-import { geometryMismatch } from '../models/training/videoGeometry.ts';
+import { checkpointedRunFields, outputBiasField, trainingDataProblems } from './internal/trainingConfig.ts';
 
 const config = z
   .strictObject({
@@ -29,13 +27,7 @@ const config = z
      * The generator's starting output bias before tanh: 'auto' matches the mean pixel of the data (64
      * train clips; -1.8 for bouncing digits, whose frames are 97% black), a number sets it, 0 starts grey.
      */
-    outputBias: z
-      .preprocess(
-        // A DAG param defaulting to 'auto' passes --set values through as text.
-        (v) => (typeof v === 'string' && v !== 'auto' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v),
-        z.union([z.literal('auto'), z.number().min(-5).max(5)], { error: "outputBias must be 'auto' or a number from -5 to 5" }),
-      )
-      .default('auto'),
+    outputBias: outputBiasField,
     /**
      * The video discriminator also predicts the caption's words from the clip (learnt on real clips), and
      * the generator is trained to make clips it reads right (AC-GAN / TAC-GAN), with this weight (0: off).
@@ -74,14 +66,7 @@ const config = z
     captionLength: z.number().int().min(1).max(64).default(12),
     /** Sentence encoder: TGANs-C's bi-LSTM trained with the discriminators, or a fixed bag of words. */
     encoder: z.enum(['lstm', 'bow']).default('lstm'),
-    backend: z.enum(BACKEND_CHOICES).default('auto'),
-    seed: z.number().int().min(0).default(0),
-    /** Continue from the newest checkpoint in `out` (its config must match). */
-    resume: z.boolean().default(false),
-    checkpointEvery: z.number().int().min(1).default(100),
-    keep: z.number().int().min(1).default(3),
-    /** Sample grid GIF and loss plot every N steps (0: only at the end). */
-    sampleEvery: z.number().int().min(0).default(100),
+    ...checkpointedRunFields,
     /** Captions in the sample grid from each of the train (seen) and val (unseen) splits. */
     sampleCaptions: z.number().int().min(1).default(4),
     samplesPerCaption: z.number().int().min(1).default(3),
@@ -126,12 +111,7 @@ export const trainTgancStage = defineSink({
   config,
   outputs: (c) => [c.out],
   inputs: (c) => [join(c.data, 'dataset.json'), join(c.data, 'vocabulary.json'), ...(c.evaluator ? [c.evaluator] : [])],
-  async check(c, { cwd }) {
-    const dataset = await Dataset.open(resolve(cwd, c.data)).catch(() => undefined);
-    if (dataset === undefined) return []; // made by an upstream stage, or missing: read-shards reports it
-    const problem = geometryMismatch(dataset.meta.shape, { frames: c.frames, size: c.size, channels: dataset.meta.shape[3]! });
-    return problem === undefined ? [] : [{ path: ['frames'], message: `${problem} (dataset ${c.data})` }];
-  },
+  check: (c, { cwd }) => trainingDataProblems(c, cwd),
   async open(c, context) {
     // TensorFlow.js loads only when a DAG trains (it adds ~1 s to every CLI start otherwise).
     const { openTganTraining } = await import('./internal/openTganTraining.ts');

@@ -1,10 +1,8 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { defineSink } from '../pipeline/core/StageType.ts';
-import { Dataset } from '../datasets/shards/Dataset.ts';
-import { BACKEND_CHOICES } from '../models/backend/backendChoices.ts';
 import { UNET_PRESETS, unetSizeFactor } from '../models/unet/unetPresets.ts';
-import { geometryMismatch } from '../models/training/videoGeometry.ts';
+import { checkpointedRunFields, outputBiasField, trainingDataProblems } from './internal/trainingConfig.ts';
 
 const config = z
   .strictObject({
@@ -27,13 +25,7 @@ const config = z
      * The output bias before tanh at the start: 'auto' matches the data's mean pixel (64 train clips; black
      * backgrounds), a number sets it, 0 starts grey.
      */
-    outputBias: z
-      .preprocess(
-        // A DAG param defaulting to 'auto' passes --set values through as text.
-        (v) => (typeof v === 'string' && v !== 'auto' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v),
-        z.union([z.literal('auto'), z.number().min(-5).max(5)], { error: "outputBias must be 'auto' or a number from -5 to 5" }),
-      )
-      .default('auto'),
+    outputBias: outputBiasField,
     /** The predictor's Adam learning rate. */
     learningRate: z.number().positive().default(2e-4),
     /** The discriminator's learning rate; default `learningRate`. */
@@ -46,14 +38,7 @@ const config = z
     adversarialFrom: z.number().int().min(0).default(0),
     /** The discriminator's target for (real, right caption) pairs: 1, or 0.9 for one-sided label smoothing. */
     realLabel: z.number().gt(0.5).max(1).default(1),
-    backend: z.enum(BACKEND_CHOICES).default('auto'),
-    seed: z.number().int().min(0).default(0),
-    /** Continue from the newest checkpoint in `out` (its config must match). */
-    resume: z.boolean().default(false),
-    checkpointEvery: z.number().int().min(1).default(100),
-    keep: z.number().int().min(1).default(3),
-    /** Sample grid GIF and loss plot every N steps (0: only at the end). */
-    sampleEvery: z.number().int().min(0).default(100),
+    ...checkpointedRunFields,
     /** Clips the samples start from, from each of the train (seen) and val (unseen) splits. */
     sampleClips: z.number().int().min(1).default(4),
     logEvery: z.number().int().min(1).default(10),
@@ -92,14 +77,7 @@ export const trainUnetStage = defineSink({
   config,
   outputs: (c) => [c.out],
   inputs: (c) => [join(c.data, 'dataset.json'), join(c.data, 'vocabulary.json')],
-  async check(c, { cwd }) {
-    const dataset = await Dataset.open(resolve(cwd, c.data)).catch(() => undefined);
-    if (dataset === undefined) return []; // made by an upstream stage, or missing: read-shards reports it
-    const channels = dataset.meta.shape[3]!;
-    if (channels !== 1 && channels !== 3) return [{ path: ['data'], message: `clips have ${channels} channels; the U-Net takes 1 or 3 (dataset ${c.data})` }];
-    const problem = geometryMismatch(dataset.meta.shape, { frames: c.frames, size: c.size, channels });
-    return problem === undefined ? [] : [{ path: ['frames'], message: `${problem} (dataset ${c.data})` }];
-  },
+  check: (c, { cwd }) => trainingDataProblems(c, cwd, 'the U-Net'),
   async open(c, context) {
     // TensorFlow.js loads only when a DAG trains.
     const { openUnetTraining } = await import('./internal/openUnetTraining.ts');

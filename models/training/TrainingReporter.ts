@@ -3,27 +3,29 @@
  * the last), plus a summary for the run manifest. The engine shows the lines under its progress bars on
  * a terminal and as plain lines in CI.
  */
-export interface TrainingReporterArgs {
+export interface TrainingReporterArgs<Result> {
   total: number;
-  /** Step the run started (or resumed) at. */
-  start: number;
   every: number;
   log: (line: string) => void;
+  /** A step's losses as the line shows them. */
+  describe: (result: Result) => string;
+  /** The summary's fields of the last step's result. */
+  final: (result: Result) => Record<string, unknown>;
 }
 
-export class TrainingReporter {
+export class TrainingReporter<Result> {
   private readonly started = Date.now();
   private windowStart = Date.now();
   private windowSteps = 0;
-  private last: { dLoss: number; gLoss: number } | undefined;
+  private last: Result | undefined;
   private steps = 0;
 
-  constructor(private readonly args: TrainingReporterArgs) {}
+  constructor(private readonly args: TrainingReporterArgs<Result>) {}
 
-  step(step: number, losses: { dLoss: number; gLoss: number }): void {
+  step(step: number, result: Result): void {
     this.steps++;
     this.windowSteps++;
-    this.last = { dLoss: losses.dLoss, gLoss: losses.gLoss };
+    this.last = result;
     if (step % this.args.every !== 0 && step < this.args.total) return;
     const now = Date.now();
     const rate = this.windowSteps / Math.max(1e-3, (now - this.windowStart) / 1000);
@@ -32,7 +34,7 @@ export class TrainingReporter {
     const eta = formatDuration((this.args.total - step) / rate);
     const width = String(this.args.total).length;
     this.args.log(
-      `step ${String(step).padStart(width)}/${this.args.total}  dLoss ${losses.dLoss.toFixed(3)}  gLoss ${losses.gLoss.toFixed(3)}  ${rate >= 1 ? rate.toFixed(2) + ' steps/s' : (1 / rate).toFixed(2) + ' s/step'}  ETA ${eta}`,
+      `step ${String(step).padStart(width)}/${this.args.total}  ${this.args.describe(result)}  ${rate >= 1 ? rate.toFixed(2) + ' steps/s' : (1 / rate).toFixed(2) + ' s/step'}  ETA ${eta}`,
     );
   }
 
@@ -42,7 +44,7 @@ export class TrainingReporter {
       stepsThisRun: this.steps,
       seconds: Math.round(seconds * 10) / 10,
       secondsPerStep: this.steps ? Math.round((seconds / this.steps) * 1000) / 1000 : undefined,
-      ...(this.last ? { finalDLoss: this.last.dLoss, finalGLoss: this.last.gLoss } : {}),
+      ...(this.last !== undefined ? this.args.final(this.last) : {}),
     };
   }
 }

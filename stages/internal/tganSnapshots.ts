@@ -16,10 +16,10 @@ import { loadEvaluator } from '../../models/eval/trainEvaluator.ts';
 import { MODEL_JSON, saveTganBundle } from '../../models/tganc/TganBundle.ts';
 import type { TganTrainer } from '../../models/tganc/TganTrainer.ts';
 import type { MetricsRow } from '../../models/training/MetricsLog.ts';
-import { lossPlotPng } from '../../models/training/lossPlot.ts';
 import { encodeCaptionedGifGrid } from '../../media/captionedGifGrid.ts';
 import { makeDirectory, writeFileAtomic } from '../../utils/atomicFile.ts';
 import type { TrainTgancConfig } from '../train-tganc.ts';
+import { SEEN_COLOR, UNSEEN_COLOR, spread, writeSampleGrid } from './sampleGrid.ts';
 
 const SAMPLE_SEED = 7;
 const EVAL_SEED = 11;
@@ -87,14 +87,11 @@ export class TganSnapshots {
     const gif = encodeCaptionedGifGrid(
       this.sampleRows.map((caption, i) => ({
         label: `${i < seenRows ? 'seen' : 'unseen'}: ${caption}`,
-        color: i < seenRows ? [200, 200, 200] : [255, 170, 60],
+        color: i < seenRows ? SEEN_COLOR : UNSEEN_COLOR,
         videos: videos.slice(i * config.samplesPerCaption, (i + 1) * config.samplesPerCaption),
       })),
     );
-    const name = `step-${String(step).padStart(8, '0')}.gif`;
-    await writeFileAtomic(join(out, 'samples', name), gif);
-    await writeFileAtomic(join(out, 'samples', 'latest.gif'), gif);
-    await writeFileAtomic(join(out, 'loss.png'), lossPlotPng(rows, PLOTTED.filter((c) => rows.some((r) => c in r))));
+    await writeSampleGrid(out, step, gif, rows, PLOTTED.filter((c) => rows.some((r) => c in r)));
   }
 
   async evaluate(step: number, training: Record<string, unknown>): Promise<void> {
@@ -145,10 +142,4 @@ function nan0(v: number): number {
 
 function pct(v: number): string {
   return Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(1)}%`;
-}
-
-/** `k` items spread evenly over a sorted list (all of it when shorter). */
-function spread<T>(items: readonly T[], k: number): T[] {
-  if (items.length <= k) return [...items];
-  return Array.from({ length: k }, (_, i) => items[Math.floor((i * items.length) / k)]!);
 }
