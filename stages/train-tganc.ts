@@ -59,6 +59,8 @@ const config = z
     /** Discriminators' (and the sentence encoder's) learning rate; default `learningRate`. */
     dLearningRate: z.number().positive().optional(),
     /** Discriminators' target for real pairs: 1, or 0.9 for one-sided label smoothing. */
+    /** The adversarial loss: 'bce' (sigmoid cross-entropy) or 'hinge' (no gradient beyond a margin; realLabel must stay 1). */
+    adversarialLoss: z.enum(['bce', 'hinge']).default('bce'),
     realLabel: z.number().gt(0.5).max(1).default(1),
     /** Instance noise σ on every clip the discriminators see (0: off), fading to 0 at `instanceNoiseSteps`. */
     instanceNoise: z.number().min(0).max(2).default(0),
@@ -78,6 +80,9 @@ const config = z
     logEvery: z.number().int().min(1).default(10),
   })
   .superRefine((c, ctx) => {
+    if (c.adversarialLoss === 'hinge' && c.realLabel !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['realLabel'], message: `realLabel ${c.realLabel} is for the bce loss; the hinge loss has its margin instead (leave realLabel at 1)` });
+    }
     const preset = tganPreset(c.preset, c.size);
     const stages = Math.max((c.gChannels ?? preset.gChannels).length, (c.dChannels ?? preset.dChannels).length);
     if (c.size % 2 ** stages !== 0) {

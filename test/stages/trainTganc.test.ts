@@ -135,6 +135,8 @@ test('a wrong tensor shape or size fails validation, naming file, line and stage
   assert.match(message, /train-tganc-sbmg\.yaml:\d+:\d+ \(stage "train"\): invalid config with\.frames: the model takes 16 frames but clips have 8/);
   const size = await t2v([...tiny('C', 2), '--set', 'size=20'], dir);
   assert.match(messages(size).join('\n'), /\(stage "train"\): invalid config with\.size: size must be a multiple of 8/);
+  const hinge = await t2v([...tiny('C', 2), '--set', 'adversarialLoss=hinge'], dir);
+  assert.match(messages(hinge).join('\n'), /\(stage "train"\): invalid config with\.realLabel: realLabel 0\.9 is for the bce loss; the hinge loss has its margin instead/);
   const resumeMismatch = await t2v([...tiny('A', 8, ['--resume']), '--set', 'seed=3'], dir);
   assert.match(messages(resumeMismatch).join('\n'), /trained with another config/);
   assert.ok(!existsSync(join(dir, 'C')), 'nothing written');
