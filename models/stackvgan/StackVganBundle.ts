@@ -22,10 +22,9 @@ import '../text/jointEmbedding.ts';
 import '../tganc/fastGradLayers.ts';
 import '../tganc/videoLayers.ts';
 import '../vgan/maskComposition.ts';
-import { loadVocabulary, saveVocabulary, type Vocabulary } from '../../text/Vocabulary.ts';
-import { writeFileAtomic } from '../../utils/atomicFile.ts';
-import { StagingDirectory } from '../../utils/stagingDirectory.ts';
-import { MODEL_FORMAT, MODEL_JSON, readModelInfoOfKind } from '../io/modelFolder.ts';
+import { loadVocabulary, type Vocabulary } from '../../text/Vocabulary.ts';
+import { MODEL_FORMAT, readModelInfoOfKind } from '../io/modelFolder.ts';
+import { writeModelFolder } from '../io/writeModelFolder.ts';
 import { reparameterize } from '../text/conditioningAugmentation.ts';
 import { generateFromImage } from '../vgan/imageToVideoGenerator.ts';
 import { videoSeed } from '../tganc/TganTrainer.ts';
@@ -49,34 +48,25 @@ export interface StackVganBundleInfo {
 const NETWORKS = ['text-encoder', 'text-embedding', 'conditioning', 'stage1', 'stage2'] as const;
 
 export async function saveStackVganBundle(dir: string, trainer: StackVganTrainer, extra: { training: Record<string, unknown>; scores?: Record<string, unknown> }): Promise<void> {
-  const staging = await StagingDirectory.create(dir);
-  try {
-    const model = trainer.model;
-    const info: StackVganBundleInfo = {
-      format: MODEL_FORMAT,
-      version: 1,
-      kind: 'stackvgan',
-      args: networkArgsOf(model.args),
-      captionLength: trainer.captionLength,
-      wordVectors: { source: trainer.wordTable.source, dim: trainer.wordTable.dim, ...trainer.wordTable.coverage },
-      training: extra.training,
-      ...(extra.scores ? { scores: extra.scores } : {}),
-    };
-    const networks: Record<(typeof NETWORKS)[number], tf.LayersModel> = {
-      'text-encoder': model.text.vae.sentenceEncoder,
-      'text-embedding': model.text.joint.textBranch,
-      conditioning: model.conditioning,
-      stage1: model.imageGenerator,
-      stage2: model.videoGenerator,
-    };
-    for (const name of NETWORKS) await networks[name].save(`file://${join(staging.path, name)}`);
-    await saveVocabulary(join(staging.path, 'vocabulary.json'), trainer.vocabulary);
-    await writeFileAtomic(join(staging.path, MODEL_JSON), JSON.stringify(info, null, 2) + '\n');
-    await staging.publish();
-  } catch (error) {
-    await staging.discard();
-    throw error;
-  }
+  const model = trainer.model;
+  const info: StackVganBundleInfo = {
+    format: MODEL_FORMAT,
+    version: 1,
+    kind: 'stackvgan',
+    args: networkArgsOf(model.args),
+    captionLength: trainer.captionLength,
+    wordVectors: { source: trainer.wordTable.source, dim: trainer.wordTable.dim, ...trainer.wordTable.coverage },
+    training: extra.training,
+    ...(extra.scores ? { scores: extra.scores } : {}),
+  };
+  const networks: Record<(typeof NETWORKS)[number], tf.LayersModel> = {
+    'text-encoder': model.text.vae.sentenceEncoder,
+    'text-embedding': model.text.joint.textBranch,
+    conditioning: model.conditioning,
+    stage1: model.imageGenerator,
+    stage2: model.videoGenerator,
+  };
+  await writeModelFolder(dir, { info, networks: Object.fromEntries(NETWORKS.map((name) => [name, networks[name]])), vocabulary: trainer.vocabulary });
 }
 
 /** A loaded StackGAN-I -> VGAN model folder: videos from captions. `dispose()` frees its weights. */

@@ -11,10 +11,9 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '../io/fileSystemIO.ts';
-import { loadVocabulary, saveVocabulary, type Vocabulary } from '../../text/Vocabulary.ts';
-import { writeFileAtomic } from '../../utils/atomicFile.ts';
-import { StagingDirectory } from '../../utils/stagingDirectory.ts';
-import { MODEL_FORMAT, MODEL_JSON, readModelInfoOfKind } from '../io/modelFolder.ts';
+import { loadVocabulary, type Vocabulary } from '../../text/Vocabulary.ts';
+import { MODEL_FORMAT, readModelInfoOfKind } from '../io/modelFolder.ts';
+import { writeModelFolder } from '../io/writeModelFolder.ts';
 import '../text/textLayers.ts';
 import type { TganArgs } from './TganConfig.ts';
 import type { ResolvedTganEncoderArgs } from './TganTrainer.ts';
@@ -38,29 +37,19 @@ export interface TganBundleInfo {
 }
 
 export async function saveTganBundle(dir: string, trainer: TganTrainer, extra: { training: Record<string, unknown>; scores?: Record<string, unknown> }): Promise<void> {
-  const staging = await StagingDirectory.create(dir);
-  try {
-    // The networks' shapes only: learning rates and loss weights are training matters.
-    const { learningRates, lossWeights, matchingWeights, adamBeta1, adamBeta2, ...args } = trainer.model.args;
-    const info: TganBundleInfo = {
-      format: MODEL_FORMAT,
-      version: 1,
-      kind: 'tganc',
-      args: args as TganArgs,
-      encoder: trainer.encoderArgs,
-      captionLength: trainer.captionLength,
-      training: extra.training,
-      ...(extra.scores ? { scores: extra.scores } : {}),
-    };
-    await trainer.model.generator.save(`file://${join(staging.path, 'generator')}`);
-    await trainer.model.sentenceEncoder!.save(`file://${join(staging.path, 'encoder')}`);
-    await saveVocabulary(join(staging.path, 'vocabulary.json'), trainer.vocabulary);
-    await writeFileAtomic(join(staging.path, MODEL_JSON), JSON.stringify(info, null, 2) + '\n');
-    await staging.publish();
-  } catch (error) {
-    await staging.discard();
-    throw error;
-  }
+  // The networks' shapes only: learning rates and loss weights are training matters.
+  const { learningRates, lossWeights, matchingWeights, adamBeta1, adamBeta2, ...args } = trainer.model.args;
+  const info: TganBundleInfo = {
+    format: MODEL_FORMAT,
+    version: 1,
+    kind: 'tganc',
+    args: args as TganArgs,
+    encoder: trainer.encoderArgs,
+    captionLength: trainer.captionLength,
+    training: extra.training,
+    ...(extra.scores ? { scores: extra.scores } : {}),
+  };
+  await writeModelFolder(dir, { info, networks: { generator: trainer.model.generator, encoder: trainer.model.sentenceEncoder! }, vocabulary: trainer.vocabulary });
 }
 
 /** A loaded bundle: generate videos for captions. `dispose()` frees its weights. */

@@ -17,10 +17,9 @@ import '../io/fileSystemIO.ts';
 import '../text/textLayers.ts';
 import '../tganc/fastGradLayers.ts';
 import '../tganc/videoLayers.ts';
-import { loadVocabulary, saveVocabulary, type Vocabulary } from '../../text/Vocabulary.ts';
-import { writeFileAtomic } from '../../utils/atomicFile.ts';
-import { StagingDirectory } from '../../utils/stagingDirectory.ts';
-import { MODEL_FORMAT, MODEL_JSON, readModelInfoOfKind } from '../io/modelFolder.ts';
+import { loadVocabulary, type Vocabulary } from '../../text/Vocabulary.ts';
+import { MODEL_FORMAT, readModelInfoOfKind } from '../io/modelFolder.ts';
+import { writeModelFolder } from '../io/writeModelFolder.ts';
 import type { UnetArgs } from './UnetConfig.ts';
 import { slideWindow } from './frameWindows.ts';
 import { rolloutVideos, type FirstFrames, type NextFrameModel, type RolledOutVideo, type RolloutOptions, type UnetTrainer } from './UnetTrainer.ts';
@@ -43,29 +42,19 @@ export interface UnetBundleInfo {
 }
 
 export async function saveUnetBundle(dir: string, trainer: UnetTrainer, extra: { training: Record<string, unknown>; scores?: Record<string, unknown> }): Promise<void> {
-  const staging = await StagingDirectory.create(dir);
-  try {
-    const { learningRates, adamBeta1, adamBeta2, mseWeight, advWeight, adversarialFromStep, matchingWeights, realLabel, ...args } = trainer.model.args;
-    const info: UnetBundleInfo = {
-      format: MODEL_FORMAT,
-      version: 1,
-      kind: 'unet',
-      args: args as UnetArgs,
-      window: trainer.window,
-      captionLength: trainer.captionLength,
-      encoder: { kind: 'bow' },
-      training: extra.training,
-      ...(extra.scores ? { scores: extra.scores } : {}),
-    };
-    await trainer.model.predictor.save(`file://${join(staging.path, 'predictor')}`);
-    await trainer.encoder.save(`file://${join(staging.path, 'encoder')}`);
-    await saveVocabulary(join(staging.path, 'vocabulary.json'), trainer.vocabulary);
-    await writeFileAtomic(join(staging.path, MODEL_JSON), JSON.stringify(info, null, 2) + '\n');
-    await staging.publish();
-  } catch (error) {
-    await staging.discard();
-    throw error;
-  }
+  const { learningRates, adamBeta1, adamBeta2, mseWeight, advWeight, adversarialFromStep, matchingWeights, realLabel, ...args } = trainer.model.args;
+  const info: UnetBundleInfo = {
+    format: MODEL_FORMAT,
+    version: 1,
+    kind: 'unet',
+    args: args as UnetArgs,
+    window: trainer.window,
+    captionLength: trainer.captionLength,
+    encoder: { kind: 'bow' },
+    training: extra.training,
+    ...(extra.scores ? { scores: extra.scores } : {}),
+  };
+  await writeModelFolder(dir, { info, networks: { predictor: trainer.model.predictor, encoder: trainer.encoder }, vocabulary: trainer.vocabulary });
 }
 
 /** A loaded U-Net model folder: roll videos out from first frames and captions. `dispose()` frees its weights. */
