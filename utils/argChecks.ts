@@ -13,3 +13,23 @@ export function channelList(name: string, list: number[]): void {
   }
   list.forEach((c, i) => positiveInteger(`${name}[${i}]`, c));
 }
+
+/** A finite number > 0 (a learning rate). */
+export function positiveNumber(name: string, value: number): void {
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}`);
+}
+
+/** A finite number >= 0 (a loss weight). */
+export function nonNegativeNumber(name: string, value: number): void {
+  if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
+}
+
+/** A number in [0, 1) (Adam's betas). */
+export function unitFraction(name: string, value: number): void {
+  if (!(Number.isFinite(value) && value >= 0 && value < 1)) throw new RangeError(`${name} must be in [0, 1), got ${value}`);
+}
+
+/** Every entry of a record through `check`, named `${prefix}.${key}` (learningRates.generator, …). */
+export function eachEntry<T extends { [K in keyof T]: number }>(prefix: string, record: T, check: (name: string, value: number) => void): void {
+  for (const [key, value] of Object.entries(record) as [string, number][]) check(`${prefix}.${key}`, value);
+}

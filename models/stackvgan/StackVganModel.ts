@@ -37,6 +37,7 @@ import { buildImageGenerator } from './imageGenerator.ts';
 import { TextSide } from './textSide.ts';
 import { validateStackVganArgs } from './StackVganConfig.ts';
 import type { StackVganArgs } from './StackVganConfig.ts';
+import { eachEntry, nonNegativeNumber, positiveNumber, unitFraction } from '../../utils/argChecks.ts';
 
 export interface StackVganLearningRates {
   /** VAE and joint embedding. */
@@ -422,26 +423,21 @@ function resolve(args: StackVganModelArgs): ResolvedArgs {
     videoDiscriminator: DEFAULT_GAN_LEARNING_RATE,
     ...args.learningRates,
   };
-  for (const [name, lr] of Object.entries(learningRates)) {
-    if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`learningRates.${name} must be a positive number, got ${lr}`);
-  }
+  eachEntry('learningRates', learningRates, positiveNumber);
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
-  for (const [name, b] of [['adamBeta1', adamBeta1], ['adamBeta2', adamBeta2]] as const) {
-    if (!(Number.isFinite(b) && b >= 0 && b < 1)) throw new RangeError(`${name} must be in [0, 1), got ${b}`);
-  }
+  unitFraction('adamBeta1', adamBeta1);
+  unitFraction('adamBeta2', adamBeta2);
   const textSteps = args.textSteps ?? 0;
   if (!(Number.isSafeInteger(textSteps) && textSteps >= 0)) throw new RangeError(`textSteps must be a whole number >= 0, got ${textSteps}`);
   const klWeight = args.klWeight ?? 2;
   const vaeKlWeight = args.vaeKlWeight ?? 1;
   const maskWeight = args.maskWeight ?? MASK_L1_WEIGHT;
-  for (const [name, w] of [['klWeight', klWeight], ['vaeKlWeight', vaeKlWeight], ['maskWeight', maskWeight]] as const) {
-    if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`${name} must be a finite number >= 0, got ${w}`);
-  }
+  nonNegativeNumber('klWeight', klWeight);
+  nonNegativeNumber('vaeKlWeight', vaeKlWeight);
+  nonNegativeNumber('maskWeight', maskWeight);
   const matchingWeights = { ...DEFAULT_MATCHING_WEIGHTS, ...args.matchingWeights };
-  for (const [name, w] of Object.entries(matchingWeights)) {
-    if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`matchingWeights.${name} must be a finite number >= 0, got ${w}`);
-  }
+  eachEntry('matchingWeights', matchingWeights, nonNegativeNumber);
   const realLabel = args.realLabel ?? 1;
   if (!(Number.isFinite(realLabel) && realLabel > 0.5 && realLabel <= 1)) throw new RangeError(`realLabel must be in (0.5, 1], got ${realLabel}`);
   const stage2Input = args.stage2Input ?? 'real';

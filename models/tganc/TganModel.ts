@@ -41,6 +41,7 @@ import type { AdversarialLossKind, MatchingWeights } from './losses.ts';
 import { deriveSeed, sampleNoise } from './seeds.ts';
 import { frameSelection, selectFrames } from './frameSelection.ts';
 import { BagOfWords } from '../text/textLayers.ts';
+import { eachEntry, nonNegativeNumber, positiveNumber, unitFraction } from '../../utils/argChecks.ts';
 
 export interface TganLearningRates {
   generator: number;
@@ -504,17 +505,11 @@ type Condition =
 
 function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   const rates = { generator: DEFAULT_LEARNING_RATE, encoder: DEFAULT_LEARNING_RATE, video: DEFAULT_LEARNING_RATE, frame: DEFAULT_LEARNING_RATE, motion: DEFAULT_LEARNING_RATE, ...args.learningRates };
-  for (const [name, lr] of Object.entries(rates)) {
-    if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`learningRates.${name} must be a positive number, got ${lr}`);
-  }
+  eachEntry('learningRates', rates, positiveNumber);
   const lossWeights = { video: 1, frame: 1, motion: 1, ...args.lossWeights };
-  for (const [name, w] of Object.entries(lossWeights)) {
-    if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`lossWeights.${name} must be a finite number >= 0, got ${w}`);
-  }
+  eachEntry('lossWeights', lossWeights, nonNegativeNumber);
   const matchingWeights = { ...DEFAULT_MATCHING_WEIGHTS, ...args.matchingWeights };
-  for (const [name, w] of Object.entries(matchingWeights)) {
-    if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`matchingWeights.${name} must be a finite number >= 0, got ${w}`);
-  }
+  eachEntry('matchingWeights', matchingWeights, nonNegativeNumber);
   const realLabel = args.realLabel ?? 1;
   if (!(Number.isFinite(realLabel) && realLabel > 0.5 && realLabel <= 1)) throw new RangeError(`realLabel must be in (0.5, 1], got ${realLabel}`);
   const adversarialLoss = args.adversarialLoss ?? 'bce';
@@ -526,16 +521,15 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     throw new RangeError(`instanceNoiseSteps must be a whole number >= 1, got ${args.instanceNoiseSteps}`);
   }
   const wordLossWeight = args.wordLossWeight ?? 1;
-  if (!(Number.isFinite(wordLossWeight) && wordLossWeight >= 0)) throw new RangeError(`wordLossWeight must be a finite number >= 0, got ${wordLossWeight}`);
+  nonNegativeNumber('wordLossWeight', wordLossWeight);
   const warmupLearningRate = args.warmupLearningRate ?? 2e-3;
-  if (!(Number.isFinite(warmupLearningRate) && warmupLearningRate > 0)) throw new RangeError(`warmupLearningRate must be a positive number, got ${warmupLearningRate}`);
+  positiveNumber('warmupLearningRate', warmupLearningRate);
   const modeSeekingWeight = args.modeSeekingWeight ?? 0;
-  if (!(Number.isFinite(modeSeekingWeight) && modeSeekingWeight >= 0)) throw new RangeError(`modeSeekingWeight must be a finite number >= 0, got ${modeSeekingWeight}`);
+  nonNegativeNumber('modeSeekingWeight', modeSeekingWeight);
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
-  for (const [name, b] of [['adamBeta1', adamBeta1], ['adamBeta2', adamBeta2]] as const) {
-    if (!(Number.isFinite(b) && b >= 0 && b < 1)) throw new RangeError(`${name} must be in [0, 1), got ${b}`);
-  }
+  unitFraction('adamBeta1', adamBeta1);
+  unitFraction('adamBeta2', adamBeta2);
   return {
     ...args,
     seed: args.seed ?? 0,

@@ -30,6 +30,7 @@ import { buildDiscriminator, disposeDiscriminator } from '../tganc/discriminator
 import type { Discriminator, DiscriminatorArgs } from '../tganc/discriminators.ts';
 import { DEFAULT_MATCHING_WEIGHTS, generatorAdversarialLoss, matchingDiscriminatorLoss } from '../tganc/losses.ts';
 import type { MatchingWeights } from '../tganc/losses.ts';
+import { eachEntry, nonNegativeNumber, positiveNumber, unitFraction } from '../../utils/argChecks.ts';
 
 export interface UnetLearningRates {
   predictor: number;
@@ -320,28 +321,22 @@ function asClip(frames: tf.Tensor4D): tf.Tensor5D {
 function resolve(args: UnetModelArgs): ResolvedArgs {
   validateUnetArgs(args);
   const learningRates = { predictor: DEFAULT_LEARNING_RATE, discriminator: DEFAULT_LEARNING_RATE, ...args.learningRates };
-  for (const [name, lr] of Object.entries(learningRates)) {
-    if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`learningRates.${name} must be a positive number, got ${lr}`);
-  }
+  eachEntry('learningRates', learningRates, positiveNumber);
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
-  for (const [name, b] of [['adamBeta1', adamBeta1], ['adamBeta2', adamBeta2]] as const) {
-    if (!(Number.isFinite(b) && b >= 0 && b < 1)) throw new RangeError(`${name} must be in [0, 1), got ${b}`);
-  }
+  unitFraction('adamBeta1', adamBeta1);
+  unitFraction('adamBeta2', adamBeta2);
   const mseWeight = args.mseWeight ?? 1;
   const advWeight = args.advWeight ?? 0;
-  for (const [name, w] of [['mseWeight', mseWeight], ['advWeight', advWeight]] as const) {
-    if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`${name} must be a finite number >= 0, got ${w}`);
-  }
+  nonNegativeNumber('mseWeight', mseWeight);
+  nonNegativeNumber('advWeight', advWeight);
   if (mseWeight === 0 && advWeight === 0) throw new RangeError('mseWeight and advWeight cannot both be 0 (nothing to train on)');
   const adversarialFromStep = args.adversarialFromStep ?? 0;
   if (!(Number.isSafeInteger(adversarialFromStep) && adversarialFromStep >= 0)) {
     throw new RangeError(`adversarialFromStep must be a whole number >= 0, got ${adversarialFromStep}`);
   }
   const matchingWeights = { ...DEFAULT_MATCHING_WEIGHTS, ...args.matchingWeights };
-  for (const [name, w] of Object.entries(matchingWeights)) {
-    if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`matchingWeights.${name} must be a finite number >= 0, got ${w}`);
-  }
+  eachEntry('matchingWeights', matchingWeights, nonNegativeNumber);
   const realLabel = args.realLabel ?? 1;
   if (!(Number.isFinite(realLabel) && realLabel > 0.5 && realLabel <= 1)) throw new RangeError(`realLabel must be in (0.5, 1], got ${realLabel}`);
   return {
