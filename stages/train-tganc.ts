@@ -53,6 +53,12 @@ const config = z
     wordWarmupLearningRate: z.number().positive().default(2e-3),
     /** Weight of a mode-seeking term (MSGAN: a second noise draw per caption should give another video); 0: off. */
     modeSeeking: z.number().min(0).default(0),
+    /**
+     * Weight of a reconstruction loss (cVAE-GAN): an encoder reads each real clip's noise and the generator
+     * redraws the clip from it and its caption; 0: off. `kl` pulls the encoder's noise towards the prior.
+     */
+    reconstruction: z.number().min(0).default(0),
+    kl: z.number().min(0).default(0.01),
     /** Weight of the temporal-coherence loss (0: off). */
     temporalCoherence: z.number().min(0).default(0),
     learningRate: z.number().positive().default(2e-4),

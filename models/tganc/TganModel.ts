@@ -41,6 +41,7 @@ import type { AdversarialLossKind, MatchingWeights } from './losses.ts';
 import { deriveSeed, sampleNoise } from './seeds.ts';
 import { frameSelection, selectFrames } from './frameSelection.ts';
 import { BagOfWords } from '../text/textLayers.ts';
+import { buildPosteriorEncoder, samplePosterior } from './posteriorEncoder.ts';
 import { eachEntry, nonNegativeNumber, positiveNumber, unitFraction } from '../../utils/argChecks.ts';
 
 export interface TganLearningRates {
@@ -99,6 +100,16 @@ export interface TganModelArgs extends TganArgs {
    */
   modeSeekingWeight?: number;
   /**
+   * Weight of a reconstruction loss in gLoss (cVAE-GAN, as in BicycleGAN): a posterior encoder
+   * (posteriorEncoder.ts, own Adam at the generator's learning rate) reads each real clip's z, and the
+   * generator must turn (z, caption) back into that clip: mean |G(z, s) − clip| over pixels. The noise of
+   * `generate` stays N(0, I); `klWeight` pulls the encoder's z towards it. Costs the encoder's pass and a
+   * generator pass over twice the batch. Default 0 (off; no encoder is built).
+   */
+  reconstructionWeight?: number;
+  /** Weight of the KL term of the reconstruction loss (summed over z, averaged over clips). Default 0.01. */
+  klWeight?: number;
+  /**
    * Token ids int32 [N, L] -> sentence vectors [N, sentenceDim], trained with the discriminators. Owned
    * by the model from then on (disposed with it).
    */
@@ -148,6 +159,8 @@ type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   wordLossWeight: number;
   warmupLearningRate: number;
   modeSeekingWeight: number;
+  reconstructionWeight: number;
+  klWeight: number;
 };
 
 const DEFAULT_LEARNING_RATE = 2e-4;
@@ -156,9 +169,11 @@ export class TganModel {
   readonly args: Readonly<ResolvedArgs>;
   readonly generator: tf.LayersModel;
   readonly sentenceEncoder: tf.LayersModel | undefined;
+  /** The reconstruction loss's posterior encoder (only with reconstructionWeight > 0; training-only). */
+  readonly posterior: tf.LayersModel | undefined;
   /** video, frame, and (when enabled) motion, in that order. */
   readonly discriminators: readonly Discriminator[];
-  readonly optimizers: Readonly<{ generator: tf.AdamOptimizer; encoder?: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>>>;
+  readonly optimizers: Readonly<{ generator: tf.AdamOptimizer; encoder?: tf.AdamOptimizer; posterior?: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>>>;
   /** Completed train steps (the noise seed of the next step depends on it). */
   step = 0;
   private disposed = false;
@@ -179,10 +194,12 @@ export class TganModel {
     const kinds: DiscriminatorKind[] = this.args.useMotionDiscriminator ? ['video', 'frame', 'motion'] : ['video', 'frame'];
     this.discriminators = kinds.map((kind) => buildDiscriminator(discriminatorArgsFrom(this.args, kind)));
     const adam = (lr: number): tf.AdamOptimizer => tf.train.adam(lr, this.args.adamBeta1, this.args.adamBeta2);
-    const optimizers: { generator: tf.AdamOptimizer; encoder?: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>> = {
+    const optimizers: { generator: tf.AdamOptimizer; encoder?: tf.AdamOptimizer; posterior?: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>> = {
       generator: adam(this.args.learningRates.generator),
     };
     if (sentenceEncoder !== undefined) optimizers.encoder = adam(this.args.learningRates.encoder);
+    this.posterior = this.args.reconstructionWeight > 0 ? buildPosteriorEncoder(this.args) : undefined;
+    if (this.posterior !== undefined) optimizers.posterior = adam(this.args.learningRates.generator);
     for (const kind of kinds) optimizers[kind] = adam(this.args.learningRates[kind]);
     this.optimizers = optimizers;
   }
@@ -248,7 +265,7 @@ export class TganModel {
       reported['dLoss'] = dLoss;
       // The generator step sees the sentence vectors of the encoder as just updated.
       if (condition.kind === 'ids') encoded = this.encode(condition.captions);
-      const gLoss = this.generatorStep(encoded ?? (condition as { sentences: tf.Tensor2D }).sentences, noise, reported, views, words);
+      const gLoss = this.generatorStep(encoded ?? (condition as { sentences: tf.Tensor2D }).sentences, noise, reported, views, words, videos);
       reported['gLoss'] = gLoss;
       this.step++;
       const names = Object.keys(reported);
@@ -323,6 +340,7 @@ export class TganModel {
     this.disposed = true;
     this.generator.dispose();
     this.sentenceEncoder?.dispose();
+    this.posterior?.dispose();
     for (const d of this.discriminators) disposeDiscriminator(d);
     for (const optimizer of Object.values(this.optimizers)) optimizer?.dispose();
     this.endWarmUp();
@@ -438,10 +456,28 @@ export class TganModel {
     reported: Record<string, tf.Scalar>,
     views: Map<DiscriminatorKind, (videos: tf.Tensor5D) => tf.Tensor5D>,
     words: tf.Tensor2D | undefined,
+    videos: tf.Tensor5D,
   ): tf.Scalar {
+    const posterior = this.posterior;
+    const variables = [...trainableVariables(this.generator), ...(posterior !== undefined ? trainableVariables(posterior) : [])];
     const { value, grads } = tf.variableGrads(() => {
-      const fake = this.generator.apply([noise, sentences], { training: true }) as tf.Tensor5D;
       const losses: Record<string, tf.Scalar> = {};
+      let fake: tf.Tensor5D;
+      if (posterior === undefined) fake = this.generator.apply([noise, sentences], { training: true }) as tf.Tensor5D;
+      else {
+        // One generator pass over [prior noise ; the real clips' z], both with the batch's captions.
+        const n = noise.shape[0];
+        const moments = posterior.apply(videos, { training: true }) as tf.Tensor2D;
+        const eps = sampleNoise(n, this.args.noiseDim, deriveSeed(this.args.seed, `posterior/${this.step}`));
+        const { z, kl } = samplePosterior(moments, eps);
+        const both = this.generator.apply([tf.concat([noise, z], 0), tf.concat([sentences, sentences], 0)], { training: true }) as tf.Tensor5D;
+        const [prior, reconstructed] = tf.split(both, [n, n], 0) as [tf.Tensor5D, tf.Tensor5D];
+        fake = prior;
+        losses['reconstruction'] = tf.mean(tf.abs(tf.sub(reconstructed, videos))) as tf.Scalar;
+        losses['kl'] = kl;
+        reported['reconstruction'] = tf.keep(losses['reconstruction']);
+        reported['kl'] = tf.keep(kl);
+      }
       for (const d of this.discriminators) {
         const features = d.trunk.apply(views.get(d.kind)!(fake), { training: true }) as tf.Tensor;
         const logits = d.head.apply([features, sentences], { training: true }) as tf.Tensor;
@@ -462,10 +498,19 @@ export class TganModel {
         losses['modeSeeking'] = tf.div(tf.mean(tf.abs(tf.sub(noise, other))), tf.add(tf.mean(tf.abs(tf.sub(fake, fake2))), 1e-5)) as tf.Scalar;
         reported['modeSeeking'] = tf.keep(losses['modeSeeking']);
       }
-      return weightedSum(losses, { ...this.args.lossWeights, temporalCoherence: this.args.temporalCoherenceWeight, ...this.wordLossWeights(), modeSeeking: this.args.modeSeekingWeight });
-    }, trainableVariables(this.generator));
+      return weightedSum(losses, {
+        ...this.args.lossWeights,
+        temporalCoherence: this.args.temporalCoherenceWeight,
+        ...this.wordLossWeights(),
+        modeSeeking: this.args.modeSeekingWeight,
+        reconstruction: this.args.reconstructionWeight,
+        kl: this.args.klWeight,
+      });
+    }, variables);
     try {
-      this.optimizers.generator.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+      const own = (model: tf.LayersModel) => trainableVariables(model).flatMap((v) => (grads[v.name] !== undefined ? [{ name: v.name, tensor: grads[v.name]! }] : []));
+      this.optimizers.generator.applyGradients(own(this.generator));
+      if (posterior !== undefined) this.optimizers.posterior!.applyGradients(own(posterior));
     } finally {
       tf.dispose(grads);
     }
@@ -526,6 +571,10 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   positiveNumber('warmupLearningRate', warmupLearningRate);
   const modeSeekingWeight = args.modeSeekingWeight ?? 0;
   nonNegativeNumber('modeSeekingWeight', modeSeekingWeight);
+  const reconstructionWeight = args.reconstructionWeight ?? 0;
+  nonNegativeNumber('reconstructionWeight', reconstructionWeight);
+  const klWeight = args.klWeight ?? 0.01;
+  nonNegativeNumber('klWeight', klWeight);
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
   unitFraction('adamBeta1', adamBeta1);
@@ -545,6 +594,8 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     wordLossWeight,
     warmupLearningRate,
     modeSeekingWeight,
+    reconstructionWeight,
+    klWeight,
   };
 }
 

@@ -127,6 +127,16 @@ export function buildDiscriminator(args: DiscriminatorArgs): Discriminator {
 }
 
 /**
+ * The video discriminator's 3D-conv trunk alone, clip [N, T, H, W, C] -> features [N, 1, F], with its own
+ * layer-name prefix (e.g. the posterior encoder of a reconstruction loss, posteriorEncoder.ts).
+ */
+export function buildVideoTrunk(args: DiscriminatorArgs, prefix: string, name: string): tf.LayersModel {
+  const init = (layer: string): Initializer => normalInitializer(args.seed, `${name}/${layer}`);
+  const clip = tf.input({ name: `${prefix}_clip`, shape: [args.frames, args.size, args.size, args.channels] });
+  return tf.model({ name, inputs: clip, outputs: videoTrunk({ args, prefix, init }, clip) });
+}
+
+/**
  * features [N, T', F] -> [N, vocabulary] word logits: each step's final map (a whole clip for the video
  * discriminator, a frame for the frame one, a frame pair for the motion one) averaged over its positions,
  * then one dense layer; the logits averaged over the steps. Averaging over positions makes the reading

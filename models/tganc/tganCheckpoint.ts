@@ -12,6 +12,7 @@ import type { TganModel } from './TganModel.ts';
 function trainingStateOf(model: TganModel): TrainingState {
   const networks: Record<string, tf.LayersModel> = { generator: model.generator };
   if (model.sentenceEncoder !== undefined) networks['encoder'] = model.sentenceEncoder;
+  if (model.posterior !== undefined) networks['posterior'] = model.posterior;
   for (const d of model.discriminators) {
     networks[d.kind] = d.model;
     if (d.words !== undefined) networks[`${d.kind}Words`] = d.words;

@@ -69,6 +69,26 @@ test('checkpoint round trip is bit-exact, and training on from it equals trainin
   b.model.dispose();
 });
 
+test('with the reconstruction loss: the posterior encoder and its Adam are checkpointed exactly', async () => {
+  const dir = await tempDir();
+  const store = new CheckpointStore(join(dir, 'checkpoints'), 2);
+  const make = () => new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, reconstructionWeight: 10 }, vocabulary: vocabulary(), captionLength: 8 });
+  const a = make();
+  a.trainStep(clips(1));
+  a.trainStep(clips(2));
+  await saveTganCheckpoint(store, a.model, {});
+  const b = make();
+  await restoreTganCheckpoint(await store.load(2), b.model);
+  assert.deepEqual(weightBits(b.model.posterior!), weightBits(a.model.posterior!), 'the encoder restored exactly');
+  const ra = a.trainStep(clips(3));
+  const rb = b.trainStep(clips(3));
+  assert.ok(ra.parts['reconstruction'] !== undefined);
+  assert.deepEqual(rb, ra, 'the step after a restore equals the uninterrupted one');
+  assert.deepEqual([...allBits(b), ...weightBits(b.model.posterior!)], [...allBits(a), ...weightBits(a.model.posterior!)]);
+  a.model.dispose();
+  b.model.dispose();
+});
+
 test('a saved model folder loads and generates the same videos as the trainer', async () => {
   const dir = await tempDir();
   const t = trainer();
