@@ -144,17 +144,17 @@ function evaluate(label: string): void {
 const evalEvery = Number(values['eval-every']);
 
 const started = Date.now();
-let acc = { d: 0, g: 0, n: 0 };
+let acc = { d: 0, g: 0, n: 0, rec: 0 };
 for (let step = 1; step <= steps; step++) {
   const r = trainer.trainStep(nextBatch());
-  acc = { d: acc.d + r.dLoss, g: acc.g + r.gLoss, n: acc.n + 1 };
+  acc = { d: acc.d + r.dLoss, g: acc.g + r.gLoss, n: acc.n + 1, rec: acc.rec + (r.parts['reconstruction'] ?? 0) };
   if (step % every === 0 || step === steps) {
     const s = spreads();
     const sec = (Date.now() - started) / 1000;
     console.log(
-      `step ${step}: d ${(acc.d / acc.n).toFixed(3)} g ${(acc.g / acc.n).toFixed(3)} | mean ${s.mean.toFixed(3)} (real ${realMean.toFixed(3)}) | spread noise ${s.noise.toFixed(4)} caption ${s.caption.toFixed(4)} | ${(sec / step).toFixed(2)} s/step`,
+      `step ${step}: d ${(acc.d / acc.n).toFixed(3)} g ${(acc.g / acc.n).toFixed(3)}${acc.rec > 0 ? ` rec ${(acc.rec / acc.n).toFixed(4)}` : ''} | mean ${s.mean.toFixed(3)} (real ${realMean.toFixed(3)}) | spread noise ${s.noise.toFixed(4)} caption ${s.caption.toFixed(4)} | ${(sec / step).toFixed(2)} s/step`,
     );
-    acc = { d: 0, g: 0, n: 0 };
+    acc = { d: 0, g: 0, n: 0, rec: 0 };
   }
   if (evalEvery > 0 && step % evalEvery === 0 && step < steps) evaluate(`step ${step}`);
 }

@@ -11,6 +11,8 @@ import { videoSeed } from '../../models/tganc/TganTrainer.ts';
 import type { CaptionItem } from '../../text/captionItem.ts';
 import type { GenerateVideosConfig } from '../generate-videos.ts';
 import { readVideoManifest, videoId } from './videoManifest.ts';
+import { modelFingerprint } from '../../models/io/modelFingerprint.ts';
+import { GENERATION_ORIGIN, originMismatch, readGenerationOrigin, writeGenerationOrigin, type GenerationOrigin } from './generationOrigin.ts';
 
 export async function openVideoGenerator(c: GenerateVideosConfig, context: StageContext): Promise<Transformer<CaptionItem, Clip>> {
   const backend = await selectBackend(c.backend, { log: (line) => context.log(line) });
@@ -27,13 +29,15 @@ export async function openVideoGenerator(c: GenerateVideosConfig, context: Stage
     context.log(`model scores: digit and motion right in ${pct(scores.seenBoth)} of videos for seen captions, ${pct(scores.unseenBoth)} for unseen ones`);
   }
   const made = c.done === undefined ? [] : await readVideoManifest(resolve(context.cwd, c.done));
+  if (c.done !== undefined) await checkOrigin(c, context, made.length);
   for (const line of made) {
     const [index, copy] = line.id.split('-').map(Number);
     if (line.seed !== videoSeed(c.seed, index!, copy!)) {
       throw new UsageError(`${c.done} holds videos made with another seed (${line.video}): choose another output folder, or the seed it was made with`);
     }
   }
-  const done = new Set(made.map((l) => l.id));
+  // id -> caption of the videos already made: a caption file edited since must not reuse them.
+  const done = new Map(made.map((l) => [l.id, l.caption]));
   if (done.size > 0) context.log(`${done.size} video(s) already made in ${c.done}: skipped`);
 
   let pending: { caption: CaptionItem; copy: number; id: string; seed: number }[] = [];
@@ -70,10 +74,31 @@ export async function openVideoGenerator(c: GenerateVideosConfig, context: Stage
       }
       for (let copy = 0; copy < c.perCaption; copy++) {
         const id = videoId(caption.index, copy);
-        if (!done.has(id)) pending.push({ caption, copy, id, seed: videoSeed(c.seed, caption.index, copy) });
+        const madeFor = done.get(id);
+        if (madeFor === undefined) pending.push({ caption, copy, id, seed: videoSeed(c.seed, caption.index, copy) });
+        else if (madeFor !== caption.text) {
+          throw new UsageError(`${c.done} already holds video ${id} for "${madeFor}", but caption ${caption.index + 1} (line ${caption.line}) is now "${caption.text}": the caption file changed since; choose another output folder`);
+        }
       }
       return pending.length >= c.batch ? run() : [];
     },
     flush: () => run(),
   };
+}
+
+/**
+ * The output folder's generation.json must describe this run (same model content, seed and first
+ * frames) before its manifest's videos count as made; a new folder gets one.
+ */
+async function checkOrigin(c: GenerateVideosConfig, context: StageContext, madeCount: number): Promise<void> {
+  const dir = resolve(context.cwd, c.done!);
+  const now: GenerationOrigin = { model: c.model, fingerprint: await modelFingerprint(resolve(context.cwd, c.model)), seed: c.seed, firstFrame: c.firstFrame, data: c.data };
+  const before = await readGenerationOrigin(dir);
+  if (before !== undefined) {
+    const why = originMismatch(before, now);
+    if (why !== undefined) throw new UsageError(`${c.done} holds ${madeCount} video(s) made with ${why}: choose another output folder, or remove that one`);
+    return;
+  }
+  if (madeCount > 0) context.log(`warning: ${c.done} has no ${GENERATION_ORIGIN} (made by an older t2v): its ${madeCount} video(s) are taken as made by this model`);
+  await writeGenerationOrigin(dir, now);
 }

@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { selectBackend } from '../../models/backend/selectBackend.ts';
@@ -25,6 +25,9 @@ before(async () => {
   const trainer = new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 1 }, vocabulary, captionLength: 8 });
   await saveTganBundle(join(dir, 'model'), trainer, { training: { trainedSteps: 0 } });
   trainer.model.dispose();
+  const other = new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 2 }, vocabulary, captionLength: 8 });
+  await saveTganBundle(join(dir, 'other-model'), other, { training: { trainedSteps: 0 } });
+  other.model.dispose();
 });
 
 const generate = (captions: string, out: string, extra: string[] = []) =>
@@ -100,4 +103,34 @@ test('a killed run resumes: no duplicates, every video once, a torn manifest lin
   assert.equal(new Set(lines.map((l) => l.id)).size, 300, 'no duplicates');
   assert.equal((await readdir(join(dir, 'M'))).filter((f) => f.endsWith('.gif')).length, 300);
   assert.match(resumed.stderr, new RegExp(`${before} video\\(s\\) already made`));
+});
+
+test('a folder made by one model, seed or caption file is not taken over by another: a clear error, nothing changed', async () => {
+  await writeFile(join(dir, 'two.txt'), 'digit 1 is moving left and right\ndigit 2 is moving up and down\n');
+  const first = await generate('two.txt', 'O');
+  assert.equal(first.code, 0, show(first));
+  const origin = JSON.parse(await readFile(join(dir, 'O', 'generation.json'), 'utf8'));
+  assert.equal(origin.model, 'model');
+  assert.match(origin.fingerprint, /^[0-9a-f]{16}$/);
+  const manifestBefore = await readFile(join(dir, 'O', 'manifest.jsonl'), 'utf8');
+
+  // The same model copied elsewhere is the same model: its videos count as made.
+  await cp(join(dir, 'model'), join(dir, 'model-copy'), { recursive: true });
+  const copied = await t2v(['generate', '--model', 'model-copy', '--captions', 'two.txt', '--out', 'O', '--backend', 'cpu', '--progress', 'none'], dir);
+  assert.equal(copied.code, 0, show(copied));
+  assert.match(copied.stderr, /2 video\(s\) already made/);
+
+  const otherModel = await t2v(['generate', '--model', 'other-model', '--captions', 'two.txt', '--out', 'O', '--backend', 'cpu', '--progress', 'none'], dir);
+  assert.notEqual(otherModel.code, 0, show(otherModel));
+  assert.match(messages(otherModel).join("\n"), /O holds 2 video\(s\) made with another model \(model, fingerprint [0-9a-f]+; this run: other-model/);
+
+  const otherSeed = await generate('two.txt', 'O', ['--seed', '5']);
+  assert.notEqual(otherSeed.code, 0, show(otherSeed));
+  assert.match(messages(otherSeed).join("\n"), /another seed/);
+
+  await writeFile(join(dir, 'edited.txt'), 'digit 1 is moving left and right\ndigit 3 is moving up and down\n');
+  const edited = await generate('edited.txt', 'O');
+  assert.notEqual(edited.code, 0, show(edited));
+  assert.match(messages(edited).join("\n"), /already holds video 000001-0 for "digit 2 is moving up and down", but caption 2 \(line 2\) is now "digit 3 is moving up and down"/);
+  assert.equal(await readFile(join(dir, 'O', 'manifest.jsonl'), 'utf8'), manifestBefore, 'the folder is as the first run left it');
 });
