@@ -59,6 +59,8 @@ const config = z
      */
     reconstruction: z.number().min(0).default(0),
     kl: z.number().min(0).default(0.01),
+    /** Spectrally normalised discriminator convolutions, without batch norm (pairs with adversarialLoss: hinge). */
+    spectralNorm: z.boolean().default(false),
     /** Weight of the temporal-coherence loss (0: off). */
     temporalCoherence: z.number().min(0).default(0),
     learningRate: z.number().positive().default(2e-4),

@@ -54,6 +54,11 @@ export interface TganArgs {
    */
   minibatchStd?: boolean;
   /**
+   * Spectral normalisation (Miyato et al. 2018) of every discriminator convolution, and no batch norm in the
+   * discriminators: their logits cannot outgrow the generator (pairs well with the hinge loss). Default false.
+   */
+  spectralNorm?: boolean;
+  /**
    * When set (the vocabulary size), the video discriminator also predicts which words of the vocabulary
    * the caption holds, from the clip alone (an auxiliary classifier, as in AC-GAN and TAC-GAN): it learns
    * this on real clips, and the generator is trained to make clips whose words it reads back. Where the

@@ -32,7 +32,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { timeStrides, validateTganArgs } from './TganConfig.ts';
 import type { TganArgs, TganChannels } from './TganConfig.ts';
-import { normalInitializer } from './seeds.ts';
+import { deriveSeed, normalInitializer } from './seeds.ts';
+import { SpectralConv } from './spectralConv.ts';
 import type { Initializer } from './seeds.ts';
 import { BatchNorm, ChannelBias, LeakyReLU } from './fastGradLayers.ts';
 import { FoldTime, MinibatchStdDev, RepeatOverMap, SliceFeatures, TemporalDifference, UnfoldTime } from './videoLayers.ts';
@@ -56,6 +57,8 @@ export interface DiscriminatorArgs {
   batchNormMomentum: number;
   /** Append the batch's feature standard deviation to the trunk's features (see MinibatchStdDev). */
   minibatchStd?: boolean;
+  /** Spectrally normalised convolutions (spectralConv.ts) and no batch norm (TganArgs.spectralNorm). */
+  spectralNorm?: boolean;
   /** Also build `words`, a classifier of the caption's words over this vocabulary (TganArgs.predictWords). */
   predictWords?: number;
   /** Model name; default `${kind}_discriminator`. Trunk and head are named `${name}_trunk`/`_head`. */
@@ -79,6 +82,7 @@ export function discriminatorArgsFrom(args: TganArgs, kind: DiscriminatorKind): 
     seed: args.seed ?? 0,
     batchNormMomentum: args.batchNormMomentum ?? 0.9,
     minibatchStd: args.minibatchStd ?? false,
+    spectralNorm: args.spectralNorm ?? false,
     ...(args.predictWords !== undefined && (args.wordClassifiers ?? ['video']).includes(kind) ? { predictWords: args.predictWords } : {}),
   };
 }
@@ -189,6 +193,34 @@ interface BuildContext {
   init: (layer: string) => Initializer;
 }
 
+/**
+ * A convolution without bias, rank from the kernel: tf.layers' conv2d/conv3d, or with spectralNorm a
+ * SpectralConv (the same kernel shape and initialiser, the kernel divided by its largest singular value).
+ */
+function conv(
+  ctx: BuildContext,
+  x: tf.SymbolicTensor,
+  { name, filters, kernelSize, strides, padding }: { name: string; filters: number; kernelSize: number[]; strides: number[]; padding: 'same' | 'valid' },
+): tf.SymbolicTensor {
+  const kernelInitializer = ctx.init(name);
+  if (ctx.args.spectralNorm) {
+    const rank = kernelSize.length as 2 | 3;
+    return new SpectralConv({ name, rank, filters, kernelSize, strides, padding, kernelInitializer, seed: deriveSeed(ctx.args.seed, `${name}/u`) }).apply(x) as tf.SymbolicTensor;
+  }
+  const common = { name, filters, padding, useBias: false, kernelInitializer };
+  const layer =
+    kernelSize.length === 3
+      ? tf.layers.conv3d({ ...common, kernelSize: kernelSize as [number, number, number], strides: strides as [number, number, number] })
+      : tf.layers.conv2d({ ...common, kernelSize: kernelSize as [number, number], strides: strides as [number, number] });
+  return layer.apply(x) as tf.SymbolicTensor;
+}
+
+/** After a trunk stage's convolution: a bias at the first stage (and at every stage with spectralNorm), else batch norm. */
+function biasOrNorm(ctx: BuildContext, x: tf.SymbolicTensor, name: string, stage: number): tf.SymbolicTensor {
+  if (stage === 0 || ctx.args.spectralNorm) return new ChannelBias({ name: `${name}_bias` }).apply(x) as tf.SymbolicTensor;
+  return new BatchNorm({ name: `${name}_bn`, momentum: ctx.args.batchNormMomentum }).apply(x) as tf.SymbolicTensor;
+}
+
 function leaky(ctx: BuildContext, x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
   return new LeakyReLU({ name, alpha: ctx.args.leak }).apply(x) as tf.SymbolicTensor;
 }
@@ -205,20 +237,8 @@ function videoTrunk(ctx: BuildContext, clip: tf.SymbolicTensor): tf.SymbolicTens
     const name = `${prefix}_conv${i + 1}`;
     const st = strides[i]!;
     const kt = st === 2 ? 4 : t === 1 ? 1 : 3;
-    x = tf.layers
-      .conv3d({
-        name,
-        filters,
-        kernelSize: [kt, 4, 4],
-        strides: [st, 2, 2],
-        padding: 'same',
-        useBias: false,
-        kernelInitializer: ctx.init(name),
-      })
-      .apply(x) as tf.SymbolicTensor;
-    // The first stage has a bias, the others batch norm.
-    if (i === 0) x = new ChannelBias({ name: `${name}_bias` }).apply(x) as tf.SymbolicTensor;
-    else x = new BatchNorm({ name: `${name}_bn`, momentum: args.batchNormMomentum }).apply(x) as tf.SymbolicTensor;
+    x = conv(ctx, x, { name, filters, kernelSize: [kt, 4, 4], strides: [st, 2, 2], padding: 'same' });
+    x = biasOrNorm(ctx, x, name, i);
     x = leaky(ctx, x, `${name}_act`);
     t = Math.ceil(t / st);
   });
@@ -232,20 +252,8 @@ function frameTrunk(ctx: BuildContext, clip: tf.SymbolicTensor): tf.SymbolicTens
   let x = new FoldTime({ name: `${prefix}_fold` }).apply(clip) as tf.SymbolicTensor;
   args.dChannels.forEach((filters, i) => {
     const name = `${prefix}_conv${i + 1}`;
-    x = tf.layers
-      .conv2d({
-        name,
-        filters,
-        kernelSize: 4,
-        strides: 2,
-        padding: 'same',
-        useBias: false,
-        kernelInitializer: ctx.init(name),
-      })
-      .apply(x) as tf.SymbolicTensor;
-    // The first stage has a bias, the others batch norm.
-    if (i === 0) x = new ChannelBias({ name: `${name}_bias` }).apply(x) as tf.SymbolicTensor;
-    else x = new BatchNorm({ name: `${name}_bn`, momentum: args.batchNormMomentum }).apply(x) as tf.SymbolicTensor;
+    x = conv(ctx, x, { name, filters, kernelSize: [4, 4], strides: [2, 2], padding: 'same' });
+    x = biasOrNorm(ctx, x, name, i);
     x = leaky(ctx, x, `${name}_act`);
   });
   const [, h, w, c] = x.shape as number[];
@@ -296,14 +304,10 @@ function matchingHead(ctx: BuildContext, name: string, steps: number, [mapH, map
   let x = new FoldTime({ name: `${prefix}_fold_features` }).apply(map) as tf.SymbolicTensor;
   x = tf.layers.reshape({ name: `${prefix}_map`, targetShape: [mapH, mapW, c] }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([x, s, ...joined]) as tf.SymbolicTensor;
-  x = tf.layers
-    .conv2d({ name: `${prefix}_joint_conv`, filters: c, kernelSize: 1, useBias: false, kernelInitializer: ctx.init(`${prefix}_joint_conv`) })
-    .apply(x) as tf.SymbolicTensor;
+  x = conv(ctx, x, { name: `${prefix}_joint_conv`, filters: c, kernelSize: [1, 1], strides: [1, 1], padding: 'valid' });
   x = new ChannelBias({ name: `${prefix}_joint_bias` }).apply(x) as tf.SymbolicTensor;
   x = leaky(ctx, x, `${prefix}_joint_act`);
-  x = tf.layers
-    .conv2d({ name: `${prefix}_logit`, filters: 1, kernelSize: [mapH, mapW], padding: 'valid', useBias: false, kernelInitializer: ctx.init(`${prefix}_logit`) })
-    .apply(x) as tf.SymbolicTensor;
+  x = conv(ctx, x, { name: `${prefix}_logit`, filters: 1, kernelSize: [mapH, mapW], strides: [1, 1], padding: 'valid' });
   x = new ChannelBias({ name: `${prefix}_logit_bias` }).apply(x) as tf.SymbolicTensor;
   // [N·steps, 1, 1, 1] -> [N, steps]
   x = new UnfoldTime({ name: `${prefix}_unfold_logits`, frames: steps }).apply(x) as tf.SymbolicTensor;

@@ -69,10 +69,10 @@ test('checkpoint round trip is bit-exact, and training on from it equals trainin
   b.model.dispose();
 });
 
-test('with the reconstruction loss: the posterior encoder and its Adam are checkpointed exactly', async () => {
+test('with the reconstruction loss and spectral norm: the posterior encoder, the u vectors and the Adams are checkpointed exactly', async () => {
   const dir = await tempDir();
   const store = new CheckpointStore(join(dir, 'checkpoints'), 2);
-  const make = () => new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, reconstructionWeight: 10 }, vocabulary: vocabulary(), captionLength: 8 });
+  const make = () => new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, reconstructionWeight: 10, spectralNorm: true }, vocabulary: vocabulary(), captionLength: 8 });
   const a = make();
   a.trainStep(clips(1));
   a.trainStep(clips(2));
