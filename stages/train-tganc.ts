@@ -59,6 +59,8 @@ const config = z
      */
     reconstruction: z.number().min(0).default(0),
     kl: z.number().min(0).default(0.01),
+    /** How the generator grows the clip: the paper's stride-2 transposed convolutions, or 'resize' (nearest upsampling + conv: no checkerboards). */
+    gUpsample: z.enum(['transposed', 'resize']).default('transposed'),
     /** Spectrally normalised discriminator convolutions, without batch norm (pairs with adversarialLoss: hinge). */
     spectralNorm: z.boolean().default(false),
     /** Weight of the temporal-coherence loss (0: off). */

@@ -35,6 +35,12 @@ export interface TganArgs {
   leak: number;
   /** Generator activation after each batch norm: ReLU (DCGAN) or LeakyReLU with `leak`. Default 'relu'. */
   gActivation?: 'relu' | 'leakyRelu';
+  /**
+   * How each generator stage grows the clip: 'transposed' (default; the paper's stride-2 transposed 3D
+   * convolutions, kernel 4) or 'resize' (nearest-neighbour upsampling, then a stride-1 3D convolution,
+   * kernel 3: no checkerboard patterns, ~3x the stage's arithmetic).
+   */
+  gUpsample?: 'transposed' | 'resize';
   /** Weight of the temporal-coherence loss on generated clips (0 or undefined: off). */
   temporalCoherenceWeight?: number;
   /** Build and train the motion discriminator (the paper's best variant). */
@@ -145,6 +151,9 @@ export function validateTganArgs<T extends TganArgs>(args: T): T {
   }
   if (!(Number.isFinite(args.leak) && args.leak >= 0 && args.leak < 1)) {
     throw new RangeError(`leak must be in [0, 1), got ${args.leak}`);
+  }
+  if (args.gUpsample !== undefined && args.gUpsample !== 'transposed' && args.gUpsample !== 'resize') {
+    throw new RangeError(`gUpsample must be 'transposed' or 'resize', got ${String(args.gUpsample)}`);
   }
   if (args.gActivation !== undefined && args.gActivation !== 'relu' && args.gActivation !== 'leakyRelu') {
     throw new RangeError(`gActivation must be 'relu' or 'leakyRelu', got ${String(args.gActivation)}`);

@@ -8,6 +8,8 @@
  *   per stage i (C_i = gChannels[i], C_{i+1} = next entry or `channels`):
  *     conv3dTranspose(C_{i+1}, kernel [kt, 4, 4], strides [st, 2, 2], same)  "g_up{i+1}"
  *     st = 2 (kt = 4) while time still has to grow, else st = 1 (kt = 3, or 1 when T = 1)
+ *     (upsample 'resize': nearest-neighbour x[st, 2, 2] "g_up{i+1}_resize", then conv3d(C_{i+1},
+ *     kernel [kt', 3, 3], stride 1, same) "g_up{i+1}", kt' = 3, or 1 when the clip has 1 frame)
  *     (no bias) -> batch norm -> ReLU, except the last stage: + bias -> tanh ("g_out").
  *   -> [N, frames, size, size, channels] in [-1, 1]
  *
@@ -22,6 +24,7 @@ import type { TganArgs, TganChannels } from './TganConfig.ts';
 import { normalInitializer } from './seeds.ts';
 import type { Initializer } from './seeds.ts';
 import { BatchNorm, ChannelBias, LeakyReLU } from './fastGradLayers.ts';
+import { UpsampleNearest } from './videoLayers.ts';
 
 export interface GeneratorArgs {
   frames: number;
@@ -36,6 +39,8 @@ export interface GeneratorArgs {
   /** LeakyReLU slope (sentence projection; and the stages when activation is 'leakyRelu'). */
   leak: number;
   activation: 'relu' | 'leakyRelu';
+  /** TganArgs.gUpsample; default 'transposed'. */
+  upsample?: 'transposed' | 'resize';
   seed: number;
   batchNormMomentum: number;
   /** Starting bias of the output before tanh (default 0: mid-grey); see TganArgs.outputBias. */
@@ -56,6 +61,7 @@ export function generatorArgsFrom(args: TganArgs): GeneratorArgs {
     gChannels: [...args.gChannels],
     leak: args.leak,
     activation: args.gActivation ?? 'relu',
+    ...(args.gUpsample !== undefined ? { upsample: args.gUpsample } : {}),
     seed: args.seed ?? 0,
     batchNormMomentum: args.batchNormMomentum ?? 0.9,
     ...(args.outputBias !== undefined ? { outputBias: args.outputBias } : {}),
@@ -139,17 +145,32 @@ export function buildGenerator(args: GeneratorArgs): tf.LayersModel {
 
   plan.stages.forEach((stage, i) => {
     const last = i === plan.stages.length - 1;
-    x = tf.layers
-      .conv3dTranspose({
-        name: stage.name,
-        filters: stage.output[3],
-        kernelSize: stage.kernel,
-        strides: stage.strides,
-        padding: 'same',
-        useBias: false,
-        kernelInitializer: init(stage.name),
-      })
-      .apply(x) as tf.SymbolicTensor;
+    if (args.upsample === 'resize') {
+      x = new UpsampleNearest({ name: `${stage.name}_resize`, factors: stage.strides }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers
+        .conv3d({
+          name: stage.name,
+          filters: stage.output[3],
+          kernelSize: [stage.output[0] === 1 ? 1 : 3, 3, 3],
+          strides: 1,
+          padding: 'same',
+          useBias: false,
+          kernelInitializer: init(stage.name),
+        })
+        .apply(x) as tf.SymbolicTensor;
+    } else {
+      x = tf.layers
+        .conv3dTranspose({
+          name: stage.name,
+          filters: stage.output[3],
+          kernelSize: stage.kernel,
+          strides: stage.strides,
+          padding: 'same',
+          useBias: false,
+          kernelInitializer: init(stage.name),
+        })
+        .apply(x) as tf.SymbolicTensor;
+    }
     if (last) {
       x = new ChannelBias({ name: `${stage.name}_bias`, ...(args.outputBias !== undefined ? { initialValue: args.outputBias } : {}) }).apply(x) as tf.SymbolicTensor;
       x = tf.layers.activation({ name: 'g_out', activation: 'tanh' }).apply(x) as tf.SymbolicTensor;

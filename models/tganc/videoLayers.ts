@@ -218,4 +218,56 @@ export class SliceFeatures extends tf.layers.Layer {
   }
 }
 
-for (const cls of [FoldTime, UnfoldTime, TemporalDifference, RepeatOverMap, MinibatchStdDev, SliceFeatures]) tf.serialization.registerClass(cls);
+export interface UpsampleNearestArgs extends LayerArgs {
+  /** Factors for [T, H, W]: each 1 or 2. */
+  factors: [number, number, number];
+}
+
+/**
+ * Nearest-neighbour upsampling of [N, T, H, W, C] by 1 or 2 along time, height and width, as a concat of
+ * the tensor with itself and a reshape per doubled axis (channel-last memory makes the copies land next to
+ * their source): no tile or gather, whose wasm kernels are slow. Followed by a stride-1 convolution it is
+ * the "resize-convolution" that cannot make the checkerboards of stride-2 transposed convolutions (Odena
+ * et al. 2016).
+ */
+export class UpsampleNearest extends tf.layers.Layer {
+  static className = 'TganUpsampleNearest';
+  readonly factors: [number, number, number];
+
+  constructor(args: UpsampleNearestArgs) {
+    super(args);
+    if (!(args.factors.length === 3 && args.factors.every((f) => f === 1 || f === 2))) {
+      throw new RangeError(`UpsampleNearest: factors must be three of 1 or 2, got [${String(args.factors)}]`);
+    }
+    this.factors = [...args.factors] as [number, number, number];
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shape = singleShape(inputShape);
+    if (shape.length !== 5) throw new Error(`${this.name}: UpsampleNearest needs [N, T, H, W, C], got [${shape.join(', ')}]`);
+    const [n, t, h, w, c] = shape;
+    const up = (d: number | null | undefined, f: number) => (d == null ? null : d * f);
+    return [n ?? null, up(t, this.factors[0]), up(h, this.factors[1]), up(w, this.factors[2]), c ?? null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      let x = single(inputs) as tf.Tensor5D;
+      // Innermost first: doubling axis a = concat along axis a + 1 (each element of axis a followed by its copy), reshape.
+      for (const axis of [3, 2, 1] as const) {
+        if (this.factors[axis - 1] !== 2) continue;
+        const shape = [...x.shape];
+        const doubled = tf.concat([x, x], axis + 1);
+        shape[axis] = shape[axis]! * 2;
+        x = tf.reshape(doubled, shape as [number, number, number, number, number]);
+      }
+      return x;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), factors: this.factors };
+  }
+}
+
+for (const cls of [FoldTime, UnfoldTime, TemporalDifference, RepeatOverMap, MinibatchStdDev, SliceFeatures, UpsampleNearest]) tf.serialization.registerClass(cls);

@@ -162,3 +162,25 @@ test('discriminator save -> load (nested trunk/head, custom layers): bit-identic
     loaded.dispose();
   }
 });
+
+test("gUpsample 'resize': nearest upsampling + stride-1 convs, same output shape; trains; save -> load bit-identical", async () => {
+  const resize = { ...args, gUpsample: 'resize' as const };
+  const g = buildGenerator(generatorArgsFrom(resize));
+  assert.ok(g.layers.some((l) => l.getClassName() === 'TganUpsampleNearest'));
+  assert.ok(!g.layers.some((l) => l.getClassName() === 'Conv3DTranspose'));
+  const { noise, sentence, video } = inputs();
+  const out = g.apply([noise, sentence], { training: true }) as tf.Tensor;
+  assert.deepEqual(out.shape, [N, args.frames, args.size, args.size, args.channels]);
+  const { TganModel } = await import('../../../models/tganc/TganModel.ts');
+  const model = new TganModel(resize);
+  const r = model.trainStep({ videos: video, sentences: sentence, wrongSentences: sentence.reverse(0) as tf.Tensor2D });
+  assert.ok(Number.isFinite(r.dLoss) && Number.isFinite(r.gLoss));
+  model.dispose();
+  const dir = await tempDir('t2v-tganc-');
+  await g.save(FILE_SCHEME + join(dir, 'generator'));
+  const loaded = await tf.loadLayersModel(FILE_SCHEME + join(dir, 'generator', 'model.json'));
+  assert.deepEqual(bits(loaded.apply([noise, sentence], { training: false }) as tf.Tensor), bits(g.apply([noise, sentence], { training: false }) as tf.Tensor));
+  g.dispose();
+  loaded.dispose();
+  assert.throws(() => buildGenerator(generatorArgsFrom({ ...args, gUpsample: 'bilinear' as 'resize' })), /gUpsample/);
+});

@@ -108,6 +108,18 @@ test('a saved model folder loads and generates the same videos as the trainer', 
   assert.ok(tf.memory().numTensors >= 0);
 });
 
+test("a resize-upsampling generator's model folder loads and generates the trainer's videos", async () => {
+  const dir = await tempDir();
+  const t = new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, gUpsample: 'resize' }, vocabulary: vocabulary(), captionLength: 8 });
+  t.trainStep(clips(1));
+  await saveTganBundle(join(dir, 'model'), t, { training: { steps: 1 } });
+  const bundle = await TganBundle.load(join(dir, 'model'));
+  const fromTrainer = t.generate(CAPTIONS, { perCaption: 1, seed: 3 });
+  assert.deepEqual(bundle.videos(CAPTIONS, { perCaption: 1, seed: 3 }).map((v) => Buffer.from(v.frames)), fromTrainer.map((v) => Buffer.from(v.frames)));
+  bundle.dispose();
+  t.model.dispose();
+});
+
 test('the word classifier and a non-zero output bias survive checkpoint and model folder', async () => {
   const dir = await tempDir();
   const make = () => new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 6, outputBias: -1.5 }, vocabulary: vocabulary(), captionLength: 8, predictWords: true });
