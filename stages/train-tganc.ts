@@ -61,6 +61,8 @@ const config = z
     kl: z.number().min(0).default(0.01),
     /** How the generator grows the clip: the paper's stride-2 transposed convolutions, or 'resize' (nearest upsampling + conv: no checkerboards). */
     gUpsample: z.enum(['transposed', 'resize']).default('transposed'),
+    /** How the discriminators' heads join the caption: the paper's concatenation, or a projection (Miyato & Koyama 2018). */
+    headConditioning: z.enum(['concat', 'projection']).default('concat'),
     /** Spectrally normalised discriminator convolutions, without batch norm (pairs with adversarialLoss: hinge). */
     spectralNorm: z.boolean().default(false),
     /** Weight of the temporal-coherence loss (0: off). */

@@ -60,6 +60,12 @@ export interface TganArgs {
    */
   minibatchStd?: boolean;
   /**
+   * How each discriminator's head joins the sentence: 'concat' (default; the paper's: replicated over the
+   * final map and concatenated to its channels) or 'projection' (an inner product of an embedding of the
+   * sentence with the position-averaged features, added to a sentence-free logit; Miyato & Koyama 2018).
+   */
+  headConditioning?: 'concat' | 'projection';
+  /**
    * Spectral normalisation (Miyato et al. 2018) of every discriminator convolution, and no batch norm in the
    * discriminators: their logits cannot outgrow the generator (pairs well with the hinge loss). Default false.
    */
@@ -151,6 +157,9 @@ export function validateTganArgs<T extends TganArgs>(args: T): T {
   }
   if (!(Number.isFinite(args.leak) && args.leak >= 0 && args.leak < 1)) {
     throw new RangeError(`leak must be in [0, 1), got ${args.leak}`);
+  }
+  if (args.headConditioning !== undefined && args.headConditioning !== 'concat' && args.headConditioning !== 'projection') {
+    throw new RangeError(`headConditioning must be 'concat' or 'projection', got ${String(args.headConditioning)}`);
   }
   if (args.gUpsample !== undefined && args.gUpsample !== 'transposed' && args.gUpsample !== 'resize') {
     throw new RangeError(`gUpsample must be 'transposed' or 'resize', got ${String(args.gUpsample)}`);

@@ -57,6 +57,8 @@ export interface DiscriminatorArgs {
   batchNormMomentum: number;
   /** Append the batch's feature standard deviation to the trunk's features (see MinibatchStdDev). */
   minibatchStd?: boolean;
+  /** How the head joins the sentence: 'concat' (default) or 'projection' (TganArgs.headConditioning). */
+  headConditioning?: 'concat' | 'projection';
   /** Spectrally normalised convolutions (spectralConv.ts) and no batch norm (TganArgs.spectralNorm). */
   spectralNorm?: boolean;
   /** Also build `words`, a classifier of the caption's words over this vocabulary (TganArgs.predictWords). */
@@ -83,6 +85,7 @@ export function discriminatorArgsFrom(args: TganArgs, kind: DiscriminatorKind): 
     batchNormMomentum: args.batchNormMomentum ?? 0.9,
     minibatchStd: args.minibatchStd ?? false,
     spectralNorm: args.spectralNorm ?? false,
+    headConditioning: args.headConditioning ?? 'concat',
     ...(args.predictWords !== undefined && (args.wordClassifiers ?? ['video']).includes(kind) ? { predictWords: args.predictWords } : {}),
   };
 }
@@ -194,6 +197,53 @@ interface BuildContext {
 }
 
 /**
+ * The projection discriminator's head (Miyato & Koyama 2018): logit = ψ(h) + ⟨E s, mean over positions of h⟩,
+ * h = LeakyReLU(1x1 conv of the final map) and ψ the whole-map conv to one logit, both sentence-free, E a
+ * dense layer (no bias) taking the sentence into h's channels. The caption then enters as an inner product
+ * with features that can already read the digit (the word classifiers' warm-up trains the same trunk),
+ * rather than through a convolution that must first learn to combine concatenated channels.
+ */
+function projectionHead(
+  ctx: BuildContext,
+  name: string,
+  steps: number,
+  [mapH, mapW, c]: [number, number, number],
+  features: tf.SymbolicTensor,
+  sentence: tf.SymbolicTensor,
+  s: tf.SymbolicTensor,
+): tf.LayersModel {
+  const { args, prefix } = ctx;
+  const mapSize = mapH * mapW * c;
+  let map: tf.SymbolicTensor = features;
+  const joined: tf.SymbolicTensor[] = [];
+  if (args.minibatchStd) {
+    map = new SliceFeatures({ name: `${prefix}_map_features`, begin: 0, size: mapSize }).apply(features) as tf.SymbolicTensor;
+    let stat = new SliceFeatures({ name: `${prefix}_batch_std`, begin: mapSize, size: 1 }).apply(features) as tf.SymbolicTensor;
+    stat = new FoldTime({ name: `${prefix}_fold_batch_std` }).apply(stat) as tf.SymbolicTensor;
+    joined.push(new RepeatOverMap({ name: `${prefix}_replicate_batch_std`, steps: 1, height: mapH, width: mapW }).apply(stat) as tf.SymbolicTensor);
+  }
+  let x = new FoldTime({ name: `${prefix}_fold_features` }).apply(map) as tf.SymbolicTensor;
+  x = tf.layers.reshape({ name: `${prefix}_map`, targetShape: [mapH, mapW, c] }).apply(x) as tf.SymbolicTensor;
+  if (joined.length > 0) x = tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([x, ...joined]) as tf.SymbolicTensor;
+  x = conv(ctx, x, { name: `${prefix}_joint_conv`, filters: c, kernelSize: [1, 1], strides: [1, 1], padding: 'valid' });
+  x = new ChannelBias({ name: `${prefix}_joint_bias` }).apply(x) as tf.SymbolicTensor;
+  const h = leaky(ctx, x, `${prefix}_joint_act`);
+  let unconditional = conv(ctx, h, { name: `${prefix}_logit`, filters: 1, kernelSize: [mapH, mapW], strides: [1, 1], padding: 'valid' });
+  unconditional = new ChannelBias({ name: `${prefix}_logit_bias` }).apply(unconditional) as tf.SymbolicTensor;
+  unconditional = tf.layers.reshape({ name: `${prefix}_logit_flat`, targetShape: [1] }).apply(unconditional) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({ name: `${prefix}_pool` }).apply(h) as tf.SymbolicTensor;
+  let embedded = tf.layers.dense({ name: `${prefix}_embed`, units: c, useBias: false, kernelInitializer: ctx.init(`${prefix}_embed`) }).apply(s) as tf.SymbolicTensor;
+  embedded = new RepeatOverMap({ name: `${prefix}_replicate`, steps, height: 1, width: 1 }).apply(embedded) as tf.SymbolicTensor;
+  embedded = tf.layers.reshape({ name: `${prefix}_embed_flat`, targetShape: [c] }).apply(embedded) as tf.SymbolicTensor;
+  const projection = tf.layers.dot({ name: `${prefix}_projection`, axes: 1 }).apply([pooled, embedded]) as tf.SymbolicTensor;
+  let logit = tf.layers.add({ name: `${prefix}_logit_sum` }).apply([unconditional, projection]) as tf.SymbolicTensor;
+  // [N·steps, 1] -> [N, steps]
+  logit = new UnfoldTime({ name: `${prefix}_unfold_logits`, frames: steps }).apply(logit) as tf.SymbolicTensor;
+  logit = tf.layers.reshape({ name: `${prefix}_logits`, targetShape: [steps] }).apply(logit) as tf.SymbolicTensor;
+  return tf.model({ name, inputs: [features, sentence], outputs: logit });
+}
+
+/**
  * A convolution without bias, rank from the kernel: tf.layers' conv2d/conv3d, or with spectralNorm a
  * SpectralConv (the same kernel shape and initialiser, the kernel divided by its largest singular value).
  */
@@ -289,6 +339,7 @@ function matchingHead(ctx: BuildContext, name: string, steps: number, [mapH, map
       .apply(s) as tf.SymbolicTensor;
     s = leaky(ctx, s, `${prefix}_condition_act`);
   }
+  if (args.headConditioning === 'projection') return projectionHead(ctx, name, steps, [mapH, mapW, c], features, sentence, s);
   // [N, S] -> [N·steps, H', W', S]
   s = new RepeatOverMap({ name: `${prefix}_replicate`, steps, height: mapH, width: mapW }).apply(s) as tf.SymbolicTensor;
   // [N, steps, H'·W'·c] -> [N·steps, H'·W'·c] -> [N·steps, H', W', c]

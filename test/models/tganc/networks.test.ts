@@ -184,3 +184,37 @@ test("gUpsample 'resize': nearest upsampling + stride-1 convs, same output shape
   loaded.dispose();
   assert.throws(() => buildGenerator(generatorArgsFrom({ ...args, gUpsample: 'bilinear' as 'resize' })), /gUpsample/);
 });
+
+test("headConditioning 'projection': logits per kind; the caption enters only as ⟨E s, pooled features⟩; save -> load; with spectral norm it trains", async () => {
+  const { sentence, video } = inputs();
+  const projection = { ...args, headConditioning: 'projection' as const, minibatchStd: true };
+  const expected = { video: [N, 1], frame: [N, 4], motion: [N, 3] };
+  for (const kind of DISCRIMINATOR_KINDS) {
+    const d = buildDiscriminator(discriminatorArgsFrom(projection, kind));
+    const logits = d.model.apply([video, sentence], { training: false }) as tf.Tensor;
+    assert.deepEqual(logits.shape, expected[kind], kind);
+    const other = d.model.apply([video, sentence.reverse(0)], { training: false }) as tf.Tensor;
+    assert.notDeepEqual(Array.from(other.dataSync()), Array.from(logits.dataSync()), `${kind}: sentence ignored`);
+    // With the embedding zeroed the caption no longer matters: it enters through the projection alone.
+    const embed = d.head.getLayer(`${{ video: 'dv', frame: 'df', motion: 'dm' }[kind]}_embed`);
+    embed.setWeights([tf.zerosLike(embed.getWeights()[0]!)]);
+    const a = (d.model.apply([video, sentence], { training: false }) as tf.Tensor).dataSync();
+    const b = (d.model.apply([video, sentence.reverse(0)], { training: false }) as tf.Tensor).dataSync();
+    assert.deepEqual(Array.from(a), Array.from(b), `${kind}: the caption reaches the logit only through the projection`);
+    d.model.dispose();
+  }
+  const dir = await tempDir('t2v-tganc-');
+  const d = buildDiscriminator(discriminatorArgsFrom(projection, 'frame'));
+  const before = d.model.apply([video, sentence], { training: false }) as tf.Tensor;
+  await d.model.save(FILE_SCHEME + join(dir, 'frame'));
+  const loaded = await tf.loadLayersModel(FILE_SCHEME + join(dir, 'frame', 'model.json'));
+  assert.deepEqual(bits(loaded.apply([video, sentence], { training: false }) as tf.Tensor), bits(before));
+  d.model.dispose();
+  loaded.dispose();
+  const { TganModel } = await import('../../../models/tganc/TganModel.ts');
+  const model = new TganModel({ ...projection, spectralNorm: true });
+  const r = model.trainStep({ videos: video, sentences: sentence, wrongSentences: sentence.reverse(0) as tf.Tensor2D });
+  assert.ok(Number.isFinite(r.dLoss) && Number.isFinite(r.gLoss), `${r.dLoss} ${r.gLoss}`);
+  model.dispose();
+  assert.throws(() => buildDiscriminator(discriminatorArgsFrom({ ...args, headConditioning: 'dot' as 'projection' }, 'video')), /headConditioning/);
+});
