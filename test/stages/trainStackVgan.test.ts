@@ -6,14 +6,13 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { hasStack, messages, show, startT2v, t2v } from '../helpers/cli.ts';
+import { messages, show, t2v } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { assertKilledRunResumesExactly } from '../helpers/killAndResume.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PREPARE = join(ROOT, 'dags/sbmg-prepare.yaml');
@@ -38,19 +37,6 @@ const tiny = (out: string, steps: number, extra: string[] = [], dag = TRAIN, dat
   '--set', 'captionLength=8', '--set', 'wordDim=8', '--set', 'learningRate=0.001', ...extra,
 ];
 
-/** sha256 of every file under a folder, by relative path. */
-async function tree(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string) => {
-    for (const name of (await readdir(d)).sort()) {
-      const path = join(d, name);
-      if ((await stat(path)).isDirectory()) await walk(path);
-      else out[relative(root, path)] = createHash('sha256').update(await readFile(path)).digest('hex');
-    }
-  };
-  await walk(root);
-  return out;
-}
 
 test('a tiny run: finite losses in both phases, checkpoints, samples, loss plot, a model folder that generate and eval open', async () => {
   const started = Date.now();
@@ -114,34 +100,9 @@ test('a tiny run: finite losses in both phases, checkpoints, samples, loss plot,
 });
 
 test('killed after a checkpoint, resumed with --resume: the same files, byte for byte, as the run never interrupted', async () => {
-  const reference = join(dir, 'A');
-  if (!existsSync(join(reference, 'model'))) assert.equal((await t2v(tiny('A', STEPS), dir)).code, 0);
-  const { child, done } = startT2v(tiny('B', STEPS), dir);
-  const deadline = Date.now() + 60_000;
-  // Killed in the GAN phase, after the checkpoint at step 4 (the text phase ended at 3).
-  while (!existsSync(join(dir, 'B/checkpoints/step-00000004')) && Date.now() < deadline) await sleep(2);
-  child.kill('SIGKILL');
-  const killed = await done;
-  assert.equal(killed.signal, 'SIGKILL', `the run ended before it could be killed: ${show(killed)}`);
-  assert.ok(!existsSync(join(dir, 'B/model')), 'killed before the end');
-
-  const refused = await t2v(tiny('B', STEPS), dir);
-  assert.notEqual(refused.code, 0);
-  assert.match(messages(refused).join('\n'), /already holds checkpoints up to step \d+: run with --resume/);
-  assert.ok(!hasStack(refused.stderr), refused.stderr);
-
-  const resumed = await t2v(tiny('B', STEPS, ['--resume']), dir);
-  assert.equal(resumed.code, 0, show(resumed));
-  assert.match(resumed.stderr, /resuming from step \d/);
-  const [b, a] = [await tree(join(dir, 'B')), await tree(reference)];
-  assert.ok(Object.keys(a).length > 30, 'the reference holds checkpoints, samples and a model');
-  assert.deepEqual(b, a);
-
-  // Another seed against these checkpoints is refused, and nothing is overwritten.
-  const mismatch = await t2v([...tiny('B', STEPS + 2, ['--resume']), '--set', 'seed=3'], dir);
-  assert.notEqual(mismatch.code, 0);
-  assert.match(messages(mismatch).join('\n'), /trained with another config/);
-  assert.deepEqual(await tree(join(dir, 'B')), a, 'a refused resume changes nothing');
+  // Killed in the GAN phase, after the checkpoint at step 4 (the text phase ended at 3); another seed
+  // against these checkpoints is refused, and nothing is overwritten.
+  await assertKilledRunResumesExactly({ dir, args: (out, extra) => tiny(out, STEPS, extra), reference: 'A', killed: 'B', killAfter: 'step-00000004', minFiles: 30, mismatch: [...tiny('B', STEPS + 2, ['--resume']), '--set', 'seed=3'] });
 });
 
 test('config errors fail validation, naming file, line and stage, before anything runs', async () => {

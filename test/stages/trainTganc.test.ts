@@ -5,14 +5,13 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { hasStack, messages, show, startT2v, t2v } from '../helpers/cli.ts';
+import { messages, show, t2v } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { assertKilledRunResumesExactly } from '../helpers/killAndResume.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PREPARE = join(ROOT, 'dags/sbmg-prepare.yaml');
@@ -33,19 +32,6 @@ const tiny = (out: string, steps: number, extra: string[] = []) => [
   '--set', `evaluator=${EVALUATOR}`, '--set', 'realLabel=0.9', ...extra,
 ];
 
-/** sha256 of every file under a folder, by relative path. */
-async function tree(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string) => {
-    for (const name of (await readdir(d)).sort()) {
-      const path = join(d, name);
-      if ((await stat(path)).isDirectory()) await walk(path);
-      else out[relative(root, path)] = createHash('sha256').update(await readFile(path)).digest('hex');
-    }
-  };
-  await walk(root);
-  return out;
-}
 
 test('a tiny run: finite losses every step, checkpoints, samples, loss plot, evaluation, a loadable model', async () => {
   const result = await t2v([...tiny('A', 6), '--progress', 'lines'], dir);
@@ -84,25 +70,7 @@ test('a tiny run: finite losses every step, checkpoints, samples, loss plot, eva
 });
 
 test('killed after a checkpoint, resumed with --resume: the same files, byte for byte, as the run never interrupted', async () => {
-  const reference = join(dir, 'A');
-  if (!existsSync(join(reference, 'model'))) assert.equal((await t2v(tiny('A', 6), dir)).code, 0);
-  const { child, done } = startT2v(tiny('B', 6), dir);
-  const deadline = Date.now() + 120_000;
-  while (!existsSync(join(dir, 'B/checkpoints/step-00000002')) && Date.now() < deadline) await sleep(5);
-  child.kill('SIGKILL');
-  const killed = await done;
-  assert.equal(killed.signal, 'SIGKILL', `the run ended before it could be killed: ${show(killed)}`);
-  assert.ok(!existsSync(join(dir, 'B/model')), 'killed before the end');
-
-  const refused = await t2v(tiny('B', 6), dir);
-  assert.notEqual(refused.code, 0);
-  assert.match(messages(refused).join('\n'), /already holds checkpoints up to step \d+: run with --resume/);
-  assert.ok(!hasStack(refused.stderr), refused.stderr);
-
-  const resumed = await t2v(tiny('B', 6, ['--resume']), dir);
-  assert.equal(resumed.code, 0, show(resumed));
-  assert.match(resumed.stderr, /resuming from step \d/);
-  assert.deepEqual(await tree(join(dir, 'B')), await tree(reference));
+  await assertKilledRunResumesExactly({ dir, args: (out, extra) => tiny(out, 6, extra), reference: 'A', killed: 'B', killAfter: 'step-00000002', timeoutMs: 120_000 });
 });
 
 test('word warm-up: the classifiers learn on real clips before step 1; the setting needs wordLoss', async () => {
