@@ -18,6 +18,11 @@ const config = z.strictObject({
   /** A folder of videos (write-videos' `out`): the videos its manifest lists are not made again. */
   done: z.string().optional(),
   /**
+   * When `done` holds videos of another generation (another model, seed or first frames): false stops
+   * with an error; true removes those videos and their manifest and makes the folder afresh.
+   */
+  replace: z.boolean().default(false),
+  /**
    * U-Net models only (they roll videos out from first frames): `IMAGE.png` (one picture repeated over
    * the window), `dataset:DIR#CLIP_ID` or `CLIP_ID` (a clip of `data`), `dataset:DIR`, or empty: a clip
    * of `data` (else the model's training dataset) with the video's caption, picked by the video's seed.

@@ -11,12 +11,13 @@ import { executeDag } from './run.ts';
 const GENERATE_DAG = fileURLToPath(new URL('../../dags/generate.yaml', import.meta.url));
 
 const USAGE =
-  't2v generate --model DIR --captions FILE --out DIR [--format gif|mp4|png] [--per-caption N] [--seed S] [--batch B] [--backend auto|tensorflow|wasm|cpu] [--column NAME] [--field NAME] [--on-unknown unk|skip|fail] [--encoders N] [--first-frame IMAGE.png|dataset:DIR#CLIP_ID|CLIP_ID|stage1:DIR] [--data DIR] [--progress MODE]';
+  't2v generate --model DIR --captions FILE --out DIR [--format gif|mp4|png] [--per-caption N] [--seed S] [--batch B] [--backend auto|tensorflow|wasm|cpu] [--column NAME] [--field NAME] [--on-unknown unk|skip|fail] [--encoders N] [--first-frame IMAGE.png|dataset:DIR#CLIP_ID|CLIP_ID|stage1:DIR] [--data DIR] [--replace] [--progress MODE]';
 
 export const GENERATE_HELP = `${USAGE}
   Generate videos for every caption of a caption file (.txt one per line, .csv with --column, .jsonl with
   --field) with a trained model folder; one file per video in --out plus manifest.jsonl, written as videos
-  complete. Running it again makes only the videos not yet made. The same as dags/generate.yaml.
+  complete. Running it again makes only the videos not yet made; a folder made with another model, seed or
+  first frames is refused, or with --replace emptied of those videos first. The same as dags/generate.yaml.
   Model kinds: tganc (TGANs-C), stackvgan (StackGAN-I -> VGAN) and unet (next-frame U-Net).
   A U-Net model rolls each video out from first frames: --first-frame IMAGE.png (one picture, repeated
   over the window), dataset:DIR#CLIP_ID or CLIP_ID (a clip of --data DIR), stage1:DIR (the Stage-I image a
@@ -41,6 +42,7 @@ export async function generateCommand(argv: string[], io: Io): Promise<number> {
       encoders: { type: 'string' },
       'first-frame': { type: 'string' },
       data: { type: 'string' },
+      replace: { type: 'boolean' },
       progress: { type: 'string' },
     },
     USAGE,
@@ -68,6 +70,7 @@ export async function generateCommand(argv: string[], io: Io): Promise<number> {
     encoders: positiveInt('encoders', values.encoders as string | undefined),
     firstFrame: values['first-frame'] as string | undefined,
     data: values.data as string | undefined,
+    replace: values.replace === true ? 'true' : undefined,
   };
   const overrides = Object.entries(set).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   const registry = builtinStages();

@@ -1,5 +1,5 @@
 /** The body of the generate-videos stage (stages/generate-videos.ts describes it). */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Transformer } from '../../pipeline/core/StageType.ts';
 import type { StageContext } from '../../pipeline/core/StageContext.ts';
 import { UsageError } from '../../pipeline/errors/index.ts';
@@ -10,7 +10,8 @@ import { loadVideoModel } from '../../models/generation/videoModel.ts';
 import { videoSeed } from '../../models/tganc/TganTrainer.ts';
 import type { CaptionItem } from '../../text/captionItem.ts';
 import type { GenerateVideosConfig } from '../generate-videos.ts';
-import { readVideoManifest, videoId } from './videoManifest.ts';
+import { readVideoManifest, VIDEO_MANIFEST, videoId, type VideoManifestLine } from './videoManifest.ts';
+import { rm } from 'node:fs/promises';
 import { modelFingerprint } from '../../models/io/modelFingerprint.ts';
 import { GENERATION_ORIGIN, originMismatch, readGenerationOrigin, writeGenerationOrigin, type GenerationOrigin } from './generationOrigin.ts';
 
@@ -28,8 +29,8 @@ export async function openVideoGenerator(c: GenerateVideosConfig, context: Stage
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
     context.log(`model scores: digit and motion right in ${pct(scores.seenBoth)} of videos for seen captions, ${pct(scores.unseenBoth)} for unseen ones`);
   }
-  const made = c.done === undefined ? [] : await readVideoManifest(resolve(context.cwd, c.done));
-  if (c.done !== undefined) await checkOrigin(c, context, made.length);
+  let made = c.done === undefined ? [] : await readVideoManifest(resolve(context.cwd, c.done));
+  if (c.done !== undefined && (await checkOrigin(c, context, made))) made = [];
   for (const line of made) {
     const [index, copy] = line.id.split('-').map(Number);
     if (line.seed !== videoSeed(c.seed, index!, copy!)) {
@@ -88,17 +89,28 @@ export async function openVideoGenerator(c: GenerateVideosConfig, context: Stage
 
 /**
  * The output folder's generation.json must describe this run (same model content, seed and first
- * frames) before its manifest's videos count as made; a new folder gets one.
+ * frames) before its manifest's videos count as made; a new folder gets one. With `replace`, a folder of
+ * another generation is emptied of its videos and manifest first. Returns true when it was.
  */
-async function checkOrigin(c: GenerateVideosConfig, context: StageContext, madeCount: number): Promise<void> {
+async function checkOrigin(c: GenerateVideosConfig, context: StageContext, made: readonly VideoManifestLine[]): Promise<boolean> {
   const dir = resolve(context.cwd, c.done!);
   const now: GenerationOrigin = { model: c.model, fingerprint: await modelFingerprint(resolve(context.cwd, c.model)), seed: c.seed, firstFrame: c.firstFrame, data: c.data };
   const before = await readGenerationOrigin(dir);
-  if (before !== undefined) {
-    const why = originMismatch(before, now);
-    if (why !== undefined) throw new UsageError(`${c.done} holds ${madeCount} video(s) made with ${why}: choose another output folder, or remove that one`);
-    return;
+  const why = before === undefined ? undefined : originMismatch(before, now);
+  if (before !== undefined && why === undefined) return false;
+  if (why !== undefined && !c.replace) {
+    throw new UsageError(`${c.done} holds ${made.length} video(s) made with ${why}: choose another output folder, or replace them (--replace)`);
   }
-  if (madeCount > 0) context.log(`warning: ${c.done} has no ${GENERATION_ORIGIN} (made by an older t2v): its ${madeCount} video(s) are taken as made by this model`);
+  let cleared = false;
+  if (why !== undefined) {
+    context.log(`replacing ${made.length} video(s) in ${c.done} made with ${why}`);
+    // Only what the manifest lists (and the manifest): other files in the folder are not ours to remove.
+    await Promise.all(made.map((line) => rm(join(dir, line.video), { force: true })));
+    await rm(join(dir, VIDEO_MANIFEST), { force: true });
+    cleared = true;
+  } else if (made.length > 0) {
+    context.log(`warning: ${c.done} has no ${GENERATION_ORIGIN} (made by an older t2v): its ${made.length} video(s) are taken as made by this model`);
+  }
   await writeGenerationOrigin(dir, now);
+  return cleared;
 }

@@ -133,4 +133,20 @@ test('a folder made by one model, seed or caption file is not taken over by anot
   assert.notEqual(edited.code, 0, show(edited));
   assert.match(messages(edited).join("\n"), /already holds video 000001-0 for "digit 2 is moving up and down", but caption 2 \(line 2\) is now "digit 3 is moving up and down"/);
   assert.equal(await readFile(join(dir, 'O', 'manifest.jsonl'), 'utf8'), manifestBefore, 'the folder is as the first run left it');
+
+  // --replace: the other model's videos replace the folder's, and the folder says so.
+  const gifBefore = await readFile(join(dir, 'O', '000000-0.gif'));
+  await writeFile(join(dir, 'O', 'notes.txt'), 'mine');
+  const replaced = await t2v(['generate', '--model', 'other-model', '--captions', 'two.txt', '--out', 'O', '--backend', 'cpu', '--progress', 'none', '--replace'], dir);
+  assert.equal(replaced.code, 0, show(replaced));
+  assert.match(replaced.stderr, /replacing 2 video\(s\) in O made with another model/);
+  assert.equal((await manifest('O')).length, 2);
+  assert.equal(JSON.parse(await readFile(join(dir, 'O', 'generation.json'), 'utf8')).model, 'other-model');
+  assert.ok(!(await readFile(join(dir, 'O', '000000-0.gif'))).equals(gifBefore), 'the video was made again by the other model');
+  assert.equal(await readFile(join(dir, 'O', 'notes.txt'), 'utf8'), 'mine', 'files the manifest does not list are left alone');
+  // Replacing with the folder's own model changes nothing: its videos count as made.
+  const same = await t2v(['generate', '--model', 'other-model', '--captions', 'two.txt', '--out', 'O', '--backend', 'cpu', '--progress', 'none', '--replace'], dir);
+  assert.equal(same.code, 0, show(same));
+  assert.match(same.stderr, /2 video\(s\) already made|up to date/);
+  assert.equal((await manifest('O')).length, 2);
 });
