@@ -44,6 +44,15 @@ const config = z
       )
       .default(['video']),
     /**
+     * The words a single frame can show (a list, or comma-separated), e.g. the digits: the frame
+     * discriminator then judges frames without the caption and its word classifier reads only these
+     * words. A frame cannot show motion; told the motion words, it learns the training set's digit–motion
+     * pairings and steers the generator away from unseen ones. Empty: the frame discriminator sees the caption.
+     */
+    frameWords: z
+      .preprocess((v) => (typeof v === 'number' ? [String(v)] : typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(1)))
+      .default([]),
+    /**
      * Updates that teach the word classifiers on real clips before the GAN starts (with wordLoss): at GAN
      * batch sizes a discriminator learns to read the digit too slowly to guide the generator. 0: none.
      */

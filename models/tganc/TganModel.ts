@@ -107,6 +107,15 @@ export interface TganModelArgs extends TganArgs {
    * generator pass over twice the batch. Default 0 (off; no encoder is built).
    */
   reconstructionWeight?: number;
+  /**
+   * Vocabulary ids of the words a single frame can show (e.g. the digits, not the motion). When set, the
+   * frame discriminator judges frames without the caption (its head gets a zero sentence and it has no
+   * (real, wrong) term), and its word classifier learns and scores only these words. Why: a frame cannot
+   * show motion, so a frame discriminator that is told the motion words learns the training set's
+   * pairings of digits and motions (digit 3 only ever moved up and down) and pushes the generator away
+   * from the digit whenever a caption pairs it with another motion: the unseen combinations.
+   */
+  frameWordIds?: number[];
   /** Weight of the KL term of the reconstruction loss (summed over z, averaged over clips). Default 0.01. */
   klWeight?: number;
   /**
@@ -161,6 +170,7 @@ type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   modeSeekingWeight: number;
   reconstructionWeight: number;
   klWeight: number;
+  frameWordIds: number[] | undefined;
 };
 
 const DEFAULT_LEARNING_RATE = 2e-4;
@@ -178,6 +188,8 @@ export class TganModel {
   step = 0;
   private disposed = false;
   private warmupOptimizer: tf.AdamOptimizer | undefined;
+  /** 1 for the frame words, 0 for the others (with frameWordIds and predictWords). */
+  private readonly frameWordMask: tf.Tensor1D | undefined;
 
   constructor(args: TganModelArgs) {
     validateTganArgs(args);
@@ -202,6 +214,12 @@ export class TganModel {
     if (this.posterior !== undefined) optimizers.posterior = adam(this.args.learningRates.generator);
     for (const kind of kinds) optimizers[kind] = adam(this.args.learningRates[kind]);
     this.optimizers = optimizers;
+    const { frameWordIds, predictWords } = this.args;
+    if (frameWordIds !== undefined && predictWords !== undefined) {
+      const mask = new Float32Array(predictWords);
+      for (const id of frameWordIds) mask[id] = 1;
+      this.frameWordMask = tf.tensor1d(mask);
+    } else this.frameWordMask = undefined;
   }
 
   discriminator(kind: DiscriminatorKind): Discriminator | undefined {
@@ -307,7 +325,7 @@ export class TganModel {
       const variables = readers.flatMap((d) => [...trainableVariables(d.trunk), ...trainableVariables(d.words!)]);
       const loss = this.warmupOptimizer.minimize(
         () =>
-          tf.addN(readers.map((d) => wordPredictionLoss(d.words!.apply(d.trunk.apply(views.get(d.kind)!(videos), { training: true }), { training: true }) as tf.Tensor2D, words))) as tf.Scalar,
+          tf.addN(readers.map((d) => wordPredictionLoss(d.words!.apply(d.trunk.apply(views.get(d.kind)!(videos), { training: true }), { training: true }) as tf.Tensor2D, words, this.wordMask(d.kind)))) as tf.Scalar,
         true,
         variables,
       )!;
@@ -341,6 +359,7 @@ export class TganModel {
     this.generator.dispose();
     this.sentenceEncoder?.dispose();
     this.posterior?.dispose();
+    this.frameWordMask?.dispose();
     for (const d of this.discriminators) disposeDiscriminator(d);
     for (const optimizer of Object.values(this.optimizers)) optimizer?.dispose();
     this.endWarmUp();
@@ -412,19 +431,20 @@ export class TganModel {
           const view = views.get(d.kind)!;
           const real = d.trunk.apply(view(videos), { training: true }) as tf.Tensor;
           const generated = d.trunk.apply(view(fake), { training: true }) as tf.Tensor;
-          const logits = d.head.apply([tf.concat([real, generated, real], 0), pairSentences], { training: true }) as tf.Tensor2D;
+          const blind = this.judgesWithoutCaption(d.kind);
+          const logits = d.head.apply([tf.concat([real, generated, real], 0), blind ? tf.zerosLike(pairSentences) : pairSentences], { training: true }) as tf.Tensor2D;
           const [realRight, fakeRight, realWrong] = tf.split(logits, 3, 0);
-          const m = matchingDiscriminatorLoss({ realRight: realRight!, fakeRight: fakeRight!, realWrong: realWrong! }, matchingWeights, this.args.realLabel, this.args.adversarialLoss);
+          const m = matchingDiscriminatorLoss({ realRight: realRight!, fakeRight: fakeRight!, realWrong: realWrong! }, blind ? { ...matchingWeights, wrong: 0 } : matchingWeights, this.args.realLabel, this.args.adversarialLoss);
           const label = capitalise(d.kind);
           losses[d.kind] = m.loss;
           reported[`d${label}`] = tf.keep(m.loss);
           reported[`d${label}Real`] = tf.keep(m.realTerm);
           reported[`d${label}Fake`] = tf.keep(m.fakeTerm);
-          if (hasWrong) reported[`d${label}Wrong`] = tf.keep(m.wrongTerm);
+          if (hasWrong && !blind) reported[`d${label}Wrong`] = tf.keep(m.wrongTerm);
           if (d.words !== undefined && words !== undefined) {
             // Learnt from real clips only: generated ones would teach it the generator's mistakes.
             const key = wordLossKey(d.kind);
-            losses[key] = wordPredictionLoss(d.words.apply(real, { training: true }) as tf.Tensor2D, words);
+            losses[key] = wordPredictionLoss(d.words.apply(real, { training: true }) as tf.Tensor2D, words, this.wordMask(d.kind));
             reported[`d${capitalise(key)}`] = tf.keep(losses[key]!);
           }
         }
@@ -480,12 +500,12 @@ export class TganModel {
       }
       for (const d of this.discriminators) {
         const features = d.trunk.apply(views.get(d.kind)!(fake), { training: true }) as tf.Tensor;
-        const logits = d.head.apply([features, sentences], { training: true }) as tf.Tensor;
+        const logits = d.head.apply([features, this.judgesWithoutCaption(d.kind) ? tf.zerosLike(sentences) : sentences], { training: true }) as tf.Tensor;
         losses[d.kind] = generatorAdversarialLoss(logits, this.args.adversarialLoss);
         reported[`g${capitalise(d.kind)}`] = tf.keep(losses[d.kind]!);
         if (d.words !== undefined && words !== undefined) {
           const key = wordLossKey(d.kind);
-          losses[key] = wordPredictionLoss(d.words.apply(features, { training: true }) as tf.Tensor2D, words);
+          losses[key] = wordPredictionLoss(d.words.apply(features, { training: true }) as tf.Tensor2D, words, this.wordMask(d.kind));
           reported[`g${capitalise(key)}`] = tf.keep(losses[key]!);
         }
       }
@@ -515,6 +535,16 @@ export class TganModel {
       tf.dispose(grads);
     }
     return value;
+  }
+
+  /** With frameWordIds the frame discriminator judges frames alone (TganModelArgs.frameWordIds). */
+  private judgesWithoutCaption(kind: DiscriminatorKind): boolean {
+    return kind === 'frame' && this.args.frameWordIds !== undefined;
+  }
+
+  /** The words a discriminator's word classifier learns (undefined: all of them). */
+  private wordMask(kind: DiscriminatorKind): tf.Tensor1D | undefined {
+    return kind === 'frame' ? this.frameWordMask : undefined;
   }
 
   /** The weight of every word classifier's loss, by its key in the losses. */
@@ -575,6 +605,15 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   nonNegativeNumber('reconstructionWeight', reconstructionWeight);
   const klWeight = args.klWeight ?? 0.01;
   nonNegativeNumber('klWeight', klWeight);
+  const frameWordIds = args.frameWordIds;
+  if (frameWordIds !== undefined) {
+    if (frameWordIds.length === 0) throw new RangeError('frameWordIds must name at least one word (or be left out)');
+    for (const id of frameWordIds) {
+      if (!(Number.isInteger(id) && id >= 0 && (args.predictWords === undefined || id < args.predictWords))) {
+        throw new RangeError(`frameWordIds must be vocabulary ids${args.predictWords !== undefined ? ` below ${args.predictWords}` : ''}, got ${id}`);
+      }
+    }
+  }
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
   unitFraction('adamBeta1', adamBeta1);
@@ -596,6 +635,7 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     modeSeekingWeight,
     reconstructionWeight,
     klWeight,
+    frameWordIds,
   };
 }
 

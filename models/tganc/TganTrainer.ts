@@ -31,6 +31,8 @@ export interface TganTrainerArgs {
   captionLength?: number;
   /** Train the video discriminator's word classifier over this vocabulary (TganArgs.predictWords). */
   predictWords?: boolean;
+  /** The words a single frame can show, e.g. the digits (TganModelArgs.frameWordIds): each must be in the vocabulary. */
+  frameWords?: readonly string[];
 }
 
 export class TganTrainer {
@@ -43,7 +45,12 @@ export class TganTrainer {
     this.vocabulary = args.vocabulary;
     this.captionLength = args.captionLength ?? 12;
     const e = args.encoder;
-    const model = args.predictWords ? { ...args.model, predictWords: args.vocabulary.size } : args.model;
+    let model = args.predictWords ? { ...args.model, predictWords: args.vocabulary.size } : args.model;
+    if (args.frameWords !== undefined && args.frameWords.length > 0) {
+      const unknown = args.frameWords.filter((w) => !args.vocabulary.has(w));
+      if (unknown.length > 0) throw new RangeError(`frameWords not in the vocabulary: ${unknown.map((w) => `"${w}"`).join(', ')}`);
+      model = { ...model, frameWordIds: args.frameWords.map((w) => args.vocabulary.id(w)) };
+    }
     if (e?.kind === 'bow') {
       this.encoderArgs = { kind: 'bow' };
       const encoder = bagOfWordsEncoder({ vocabSize: args.vocabulary.size, length: this.captionLength });

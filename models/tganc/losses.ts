@@ -112,11 +112,16 @@ export function temporalCoherenceLoss(videos: tf.Tensor5D): tf.Scalar {
  * the caption's multi-hot words [N, V], summed over the vocabulary and averaged over clips, so that each
  * word a caption holds or lacks weighs the same however large the vocabulary is.
  */
-export function wordPredictionLoss(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+export function wordPredictionLoss(logits: tf.Tensor2D, targets: tf.Tensor2D, mask?: tf.Tensor1D): tf.Scalar {
   if (logits.shape[0] !== targets.shape[0] || logits.shape[1] !== targets.shape[1]) {
     throw new RangeError(`word logits [${logits.shape.join(', ')}] and targets [${targets.shape.join(', ')}] must have one shape`);
   }
-  return tf.tidy(() => tf.div(tf.sum(tf.sub(tf.softplus(logits), tf.mul(logits, targets))), logits.shape[0]) as tf.Scalar);
+  if (mask !== undefined && mask.shape[0] !== logits.shape[1]) throw new RangeError(`word mask [${mask.shape[0]}] must have the vocabulary's ${logits.shape[1]} entries`);
+  return tf.tidy(() => {
+    const perWord = tf.sub(tf.softplus(logits), tf.mul(logits, targets));
+    // With a mask (1: the word counts, 0: it does not), only the masked-in words are learnt and scored.
+    return tf.div(tf.sum(mask === undefined ? perWord : tf.mul(perWord, mask)), logits.shape[0]) as tf.Scalar;
+  });
 }
 
 /** Weighted sum of named scalars (weights missing or 0 leave a term out). */

@@ -166,3 +166,21 @@ test('with the bag-of-words encoder: captions differ from the start, checkpoint 
   u.model.dispose();
   ids.dispose();
 });
+
+test('frameWords: the frame discriminator judges frames without the caption and reads only those words', () => {
+  const make = (frameWords?: string[]) =>
+    new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, wordClassifiers: ['video', 'frame'] }, vocabulary: vocabulary(), captionLength: 8, predictWords: true, ...(frameWords ? { frameWords } : {}) });
+  const captioned = (order: number[]) => clips(1).map((c, i) => ({ ...c, caption: CAPTIONS[order[i]!]!, tokens: CAPTIONS[order[i]!]!.split(' ') }));
+  const [a, b, all] = [make(['1', '2', '3']), make(['1', '2', '3']), make()];
+  const ra = a.trainStep(captioned([0, 1, 2]));
+  const rb = b.trainStep(captioned([2, 0, 1]));
+  const rAll = all.trainStep(captioned([0, 1, 2]));
+  assert.ok(!('dFrameWrong' in ra.parts) && 'dVideoWrong' in ra.parts, Object.keys(ra.parts).join());
+  // The same clips with other captions: the frame discriminator's real term cannot tell; the video one's does.
+  assert.equal(ra.parts['dFrameReal'], rb.parts['dFrameReal']);
+  assert.notEqual(ra.parts['dVideoReal'], rb.parts['dVideoReal']);
+  // Three words counted instead of the whole vocabulary: a smaller loss from the same start.
+  assert.ok(ra.parts['dFrameWords']! < rAll.parts['dFrameWords']!, `${ra.parts['dFrameWords']} vs ${rAll.parts['dFrameWords']}`);
+  for (const t of [a, b, all]) t.model.dispose();
+  assert.throws(() => make(['seven']), /frameWords not in the vocabulary: "seven"/);
+});
