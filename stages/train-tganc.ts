@@ -90,6 +90,12 @@ const config = z
     /** Sentence encoder: TGANs-C's bi-LSTM trained with the discriminators, or a fixed bag of words. */
     encoder: z.enum(['lstm', 'bow']).default('lstm'),
     ...checkpointedRunFields,
+    /**
+     * Start from another run's weights: a checkpoint folder (…/checkpoints/step-NNNNNNNN) or a run folder
+     * (its newest checkpoint); the networks must have the same architecture, the losses may differ.
+     * Optimisers and the step count start afresh. '' (default): from the seeded initialisation.
+     */
+    initFrom: z.string().default(''),
     /** Captions in the sample grid from each of the train (seen) and val (unseen) splits. */
     sampleCaptions: z.number().int().min(1).default(4),
     samplesPerCaption: z.number().int().min(1).default(3),

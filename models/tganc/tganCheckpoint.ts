@@ -9,6 +9,11 @@ import type { CheckpointStore, LoadedCheckpoint } from '../training/CheckpointSt
 import { restoreTrainingCheckpoint, saveTrainingCheckpoint, type TrainingState } from '../training/trainingCheckpoint.ts';
 import type { TganModel } from './TganModel.ts';
 
+/** Every network of a TganModel by its checkpoint name (generator, encoder, posterior, video, frame, motion, …Words). */
+export function tganNetworks(model: TganModel): Record<string, tf.LayersModel> {
+  return trainingStateOf(model).networks;
+}
+
 function trainingStateOf(model: TganModel): TrainingState {
   const networks: Record<string, tf.LayersModel> = { generator: model.generator };
   if (model.sentenceEncoder !== undefined) networks['encoder'] = model.sentenceEncoder;

@@ -10,7 +10,8 @@ import { tganPreset } from '../../models/tganc/tganPresets.ts';
 import { TganTrainer } from '../../models/tganc/TganTrainer.ts';
 import type { TganStepResult } from '../../models/tganc/TganModel.ts';
 import { warmUpWordClassifiers } from '../../models/tganc/wordWarmup.ts';
-import { restoreTganCheckpoint, saveTganCheckpoint } from '../../models/tganc/tganCheckpoint.ts';
+import { restoreTganCheckpoint, saveTganCheckpoint, tganNetworks } from '../../models/tganc/tganCheckpoint.ts';
+import { warmStartNetworks } from '../../models/training/warmStart.ts';
 import { saveTganBundle } from '../../models/tganc/TganBundle.ts';
 import { TrainingReporter, formatDuration } from '../../models/training/TrainingReporter.ts';
 import type { TrainTgancConfig } from '../train-tganc.ts';
@@ -19,9 +20,9 @@ import { openTrainingInputs, openTrainingSink } from './trainingSink.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'spectralNorm', 'gUpsample', 'headConditioning', 'frameWords', 'seed'] as const;
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'spectralNorm', 'gUpsample', 'headConditioning', 'frameWords', 'initFrom', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'initFrom' && c[k] === '') || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
   return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
 }
 
@@ -72,6 +73,10 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
     restoreCheckpoint: (loaded) => restoreTganCheckpoint(loaded, trainer.model),
     saveCheckpoint: (store, state) => saveTganCheckpoint(store, trainer.model, state),
     async beforeFreshStart() {
+      if (c.initFrom !== '') {
+        const warm = await warmStartNetworks(resolve(context.cwd, c.initFrom), tganNetworks(trainer.model));
+        context.log(`weights from ${warm.checkpoint} (step ${warm.step}): ${warm.loaded.join(', ')}${warm.missing.length > 0 ? `; initialised afresh: ${warm.missing.join(', ')}` : ''}`);
+      }
       if (c.wordWarmup === 0) return;
       // Before the first checkpoint, so a run cut off here simply warms up again from the same seed.
       context.log(`word warm-up: ${c.wordWarmup} updates of ${c.wordWarmupBatch} clips`);

@@ -109,3 +109,21 @@ test('a wrong tensor shape or size fails validation, naming file, line and stage
   assert.match(messages(resumeMismatch).join('\n'), /trained with another config/);
   assert.ok(!existsSync(join(dir, 'C')), 'nothing written');
 });
+
+test('initFrom: a new run starts from another run\'s weights under other loss settings; another architecture is refused', async () => {
+  if (!existsSync(join(dir, 'A', 'model'))) assert.equal((await t2v(tiny('A', 6), dir)).code, 0);
+  const warm = await t2v([...tiny('I', 2, ['--set', 'initFrom=A', '--set', 'modeSeeking=0.5']), '--progress', 'lines'], dir);
+  assert.equal(warm.code, 0, show(warm));
+  assert.match(warm.stderr, /weights from .*A\/checkpoints\/step-00000006 \(step 6\): generator, encoder, video, frame, motion/);
+  // Its first losses are those of the trained networks, not of a fresh start.
+  const firstG = async (run: string) => {
+    const [header, row] = (await readFile(join(dir, run, 'metrics.csv'), 'utf8')).trim().split('\n');
+    return Number(row!.split(',')[header!.split(',').indexOf('gLoss')]);
+  };
+  const cold = await t2v(tiny('I0', 2, ['--set', 'modeSeeking=0.5']), dir);
+  assert.equal(cold.code, 0, show(cold));
+  assert.notEqual(await firstG('I'), await firstG('I0'));
+  const mismatch = await t2v(tiny('I2', 2, ['--set', 'initFrom=A', '--set', 'minibatchStd=true']), dir);
+  assert.notEqual(mismatch.code, 0);
+  assert.match(messages(mismatch).join('\n'), /has other weights than this run's .*same architecture/);
+});
