@@ -69,10 +69,14 @@ export class CheckpointStore {
   }
 
   async load(step: number): Promise<LoadedCheckpoint> {
-    const dir = join(this.dir, `step-${String(step).padStart(8, '0')}`);
-    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as Record<string, unknown> & { models: string[] };
+    return CheckpointStore.loadFolder(join(this.dir, `step-${String(step).padStart(8, '0')}`));
+  }
+
+  /** A checkpoint folder wherever it is (e.g. copied out of its run), its step read from its state.json. */
+  static async loadFolder(dir: string): Promise<LoadedCheckpoint> {
+    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as Record<string, unknown> & { models: string[]; step: number };
     const modelDirs = Object.fromEntries(state.models.map((m) => [m, join(dir, m)]));
-    return { step, dir, modelDirs, tensors: await loadTensors(join(dir, 'tensors.bin')), state };
+    return { step: state.step, dir, modelDirs, tensors: await loadTensors(join(dir, 'tensors.bin')), state };
   }
 
   private async prune(): Promise<void> {

@@ -21,11 +21,10 @@ export interface WarmStartResult {
   missing: string[];
 }
 
-/** The checkpoint a warm start reads: `path` itself (a step folder) or the newest of `path/checkpoints`. */
+/** The checkpoint a warm start reads: `path` itself (a checkpoint folder: it has state.json) or the newest of `path/checkpoints`. */
 export async function openWarmStartCheckpoint(path: string): Promise<LoadedCheckpoint> {
   const dir = resolve(path);
-  const step = /step-(\d{8})$/.exec(dir);
-  if (step !== null && existsSync(join(dir, 'state.json'))) return new CheckpointStore(resolve(dir, '..')).load(Number(step[1]));
+  if (existsSync(join(dir, 'state.json'))) return CheckpointStore.loadFolder(dir);
   const store = new CheckpointStore(join(dir, 'checkpoints'));
   const latest = await store.latest();
   if (latest === undefined) throw new Error(`${path} is neither a checkpoint folder (step-NNNNNNNN with state.json) nor a run folder with checkpoints/`);

@@ -2,6 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { cp } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../models/backend/selectBackend.ts';
 import { registerKernelFixes } from '../../../models/kernels/registerKernelFixes.ts';
@@ -56,6 +57,8 @@ test('every network the checkpoint has is loaded exactly; the optimisers and ste
 
   const fromStep = await warmStartNetworks(join(dir, 'run', 'checkpoints', 'step-00000001'), tganNetworks(b.model));
   assert.equal(fromStep.step, 1, 'a step folder: that checkpoint');
+  await cp(join(dir, 'run', 'checkpoints', 'step-00000001'), join(dir, 'kept-seed'), { recursive: true });
+  assert.equal((await warmStartNetworks(join(dir, 'kept-seed'), tganNetworks(b.model))).step, 1, 'a checkpoint folder copied out of its run, under another name');
 
   const other = trainer({ gUpsample: 'resize' });
   await assert.rejects(warmStartNetworks(join(dir, 'run'), tganNetworks(other.model)), /network "generator" has other weights than this run's .*same architecture/);
