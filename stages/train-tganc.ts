@@ -52,6 +52,14 @@ const config = z
     frameWords: z
       .preprocess((v) => (typeof v === 'number' ? [String(v)] : typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(1)))
       .default([]),
+    /** The words the video discriminator's classifier reads (list or comma-separated; e.g. the motion words); empty: all. */
+    videoWords: z
+      .preprocess((v) => (typeof v === 'number' ? [String(v)] : typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(1)))
+      .default([]),
+    /** Discriminators whose heads judge without the caption (list or comma-separated): the caption then reaches them only through their word classifiers. */
+    captionFreeHeads: z
+      .preprocess((v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.enum(['video', 'frame', 'motion'])))
+      .default([]),
     /**
      * Updates that teach the word classifiers on real clips before the GAN starts (with wordLoss): at GAN
      * batch sizes a discriminator learns to read the digit too slowly to guide the generator. 0: none.

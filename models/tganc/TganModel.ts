@@ -116,6 +116,18 @@ export interface TganModelArgs extends TganArgs {
    * from the digit whenever a caption pairs it with another motion: the unseen combinations.
    */
   frameWordIds?: number[];
+  /**
+   * Vocabulary ids of the words the video discriminator's word classifier learns and scores (default:
+   * all), e.g. only the motion words when the frame classifier reads the digits (frameWordIds): a video
+   * classifier asked for the digit can lean on the motion it sees with it in training.
+   */
+  videoWordIds?: number[];
+  /**
+   * Discriminators whose heads judge without the caption (realism only; no (real, wrong) term); the frame
+   * discriminator is one whenever frameWordIds is set. With every head caption-free, the caption reaches
+   * the discriminators only through the word classifiers. Default: none.
+   */
+  captionFreeHeads?: DiscriminatorKind[];
   /** Weight of the KL term of the reconstruction loss (summed over z, averaged over clips). Default 0.01. */
   klWeight?: number;
   /**
@@ -171,6 +183,8 @@ type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   reconstructionWeight: number;
   klWeight: number;
   frameWordIds: number[] | undefined;
+  videoWordIds: number[] | undefined;
+  captionFreeHeads: DiscriminatorKind[];
 };
 
 const DEFAULT_LEARNING_RATE = 2e-4;
@@ -188,8 +202,8 @@ export class TganModel {
   step = 0;
   private disposed = false;
   private warmupOptimizer: tf.AdamOptimizer | undefined;
-  /** 1 for the frame words, 0 for the others (with frameWordIds and predictWords). */
-  private readonly frameWordMask: tf.Tensor1D | undefined;
+  /** Per discriminator: 1 for the words its classifier reads, 0 for the others (frameWordIds, videoWordIds). */
+  private readonly wordMasks: Partial<Record<DiscriminatorKind, tf.Tensor1D>> = {};
 
   constructor(args: TganModelArgs) {
     validateTganArgs(args);
@@ -214,12 +228,13 @@ export class TganModel {
     if (this.posterior !== undefined) optimizers.posterior = adam(this.args.learningRates.generator);
     for (const kind of kinds) optimizers[kind] = adam(this.args.learningRates[kind]);
     this.optimizers = optimizers;
-    const { frameWordIds, predictWords } = this.args;
-    if (frameWordIds !== undefined && predictWords !== undefined) {
+    const { frameWordIds, videoWordIds, predictWords } = this.args;
+    for (const [kind, ids] of [['frame', frameWordIds], ['video', videoWordIds]] as const) {
+      if (ids === undefined || predictWords === undefined) continue;
       const mask = new Float32Array(predictWords);
-      for (const id of frameWordIds) mask[id] = 1;
-      this.frameWordMask = tf.tensor1d(mask);
-    } else this.frameWordMask = undefined;
+      for (const id of ids) mask[id] = 1;
+      this.wordMasks[kind] = tf.tensor1d(mask);
+    }
   }
 
   discriminator(kind: DiscriminatorKind): Discriminator | undefined {
@@ -359,7 +374,7 @@ export class TganModel {
     this.generator.dispose();
     this.sentenceEncoder?.dispose();
     this.posterior?.dispose();
-    this.frameWordMask?.dispose();
+    tf.dispose(Object.values(this.wordMasks));
     for (const d of this.discriminators) disposeDiscriminator(d);
     for (const optimizer of Object.values(this.optimizers)) optimizer?.dispose();
     this.endWarmUp();
@@ -537,14 +552,14 @@ export class TganModel {
     return value;
   }
 
-  /** With frameWordIds the frame discriminator judges frames alone (TganModelArgs.frameWordIds). */
+  /** Heads that judge without the caption (captionFreeHeads; the frame one with frameWordIds). */
   private judgesWithoutCaption(kind: DiscriminatorKind): boolean {
-    return kind === 'frame' && this.args.frameWordIds !== undefined;
+    return this.args.captionFreeHeads.includes(kind) || (kind === 'frame' && this.args.frameWordIds !== undefined);
   }
 
   /** The words a discriminator's word classifier learns (undefined: all of them). */
   private wordMask(kind: DiscriminatorKind): tf.Tensor1D | undefined {
-    return kind === 'frame' ? this.frameWordMask : undefined;
+    return this.wordMasks[kind];
   }
 
   /** The weight of every word classifier's loss, by its key in the losses. */
@@ -605,15 +620,18 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   nonNegativeNumber('reconstructionWeight', reconstructionWeight);
   const klWeight = args.klWeight ?? 0.01;
   nonNegativeNumber('klWeight', klWeight);
-  const frameWordIds = args.frameWordIds;
-  if (frameWordIds !== undefined) {
-    if (frameWordIds.length === 0) throw new RangeError('frameWordIds must name at least one word (or be left out)');
-    for (const id of frameWordIds) {
+  const { frameWordIds, videoWordIds } = args;
+  for (const [name, ids] of [['frameWordIds', frameWordIds], ['videoWordIds', videoWordIds]] as const) {
+    if (ids === undefined) continue;
+    if (ids.length === 0) throw new RangeError(`${name} must name at least one word (or be left out)`);
+    for (const id of ids) {
       if (!(Number.isInteger(id) && id >= 0 && (args.predictWords === undefined || id < args.predictWords))) {
-        throw new RangeError(`frameWordIds must be vocabulary ids${args.predictWords !== undefined ? ` below ${args.predictWords}` : ''}, got ${id}`);
+        throw new RangeError(`${name} must be vocabulary ids${args.predictWords !== undefined ? ` below ${args.predictWords}` : ''}, got ${id}`);
       }
     }
   }
+  const captionFreeHeads = [...(args.captionFreeHeads ?? [])];
+  for (const kind of captionFreeHeads) if (kind !== 'video' && kind !== 'frame' && kind !== 'motion') throw new RangeError(`captionFreeHeads: unknown discriminator ${String(kind)}`);
   const adamBeta1 = args.adamBeta1 ?? 0.5;
   const adamBeta2 = args.adamBeta2 ?? 0.999;
   unitFraction('adamBeta1', adamBeta1);
@@ -636,6 +654,8 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     reconstructionWeight,
     klWeight,
     frameWordIds,
+    videoWordIds,
+    captionFreeHeads,
   };
 }
 

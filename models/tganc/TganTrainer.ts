@@ -33,6 +33,8 @@ export interface TganTrainerArgs {
   predictWords?: boolean;
   /** The words a single frame can show, e.g. the digits (TganModelArgs.frameWordIds): each must be in the vocabulary. */
   frameWords?: readonly string[];
+  /** The words the video discriminator's classifier reads (TganModelArgs.videoWordIds), e.g. the motion words. */
+  videoWords?: readonly string[];
 }
 
 export class TganTrainer {
@@ -46,11 +48,13 @@ export class TganTrainer {
     this.captionLength = args.captionLength ?? 12;
     const e = args.encoder;
     let model = args.predictWords ? { ...args.model, predictWords: args.vocabulary.size } : args.model;
-    if (args.frameWords !== undefined && args.frameWords.length > 0) {
-      const unknown = args.frameWords.filter((w) => !args.vocabulary.has(w));
-      if (unknown.length > 0) throw new RangeError(`frameWords not in the vocabulary: ${unknown.map((w) => `"${w}"`).join(', ')}`);
-      model = { ...model, frameWordIds: args.frameWords.map((w) => args.vocabulary.id(w)) };
-    }
+    const ids = (name: string, words: readonly string[]) => {
+      const unknown = words.filter((w) => !args.vocabulary.has(w));
+      if (unknown.length > 0) throw new RangeError(`${name} not in the vocabulary: ${unknown.map((w) => `"${w}"`).join(', ')}`);
+      return words.map((w) => args.vocabulary.id(w));
+    };
+    if (args.frameWords !== undefined && args.frameWords.length > 0) model = { ...model, frameWordIds: ids('frameWords', args.frameWords) };
+    if (args.videoWords !== undefined && args.videoWords.length > 0) model = { ...model, videoWordIds: ids('videoWords', args.videoWords) };
     if (e?.kind === 'bow') {
       this.encoderArgs = { kind: 'bow' };
       const encoder = bagOfWordsEncoder({ vocabSize: args.vocabulary.size, length: this.captionLength });

@@ -184,3 +184,28 @@ test('frameWords: the frame discriminator judges frames without the caption and 
   for (const t of [a, b, all]) t.model.dispose();
   assert.throws(() => make(['seven']), /frameWords not in the vocabulary: "seven"/);
 });
+
+test('captionFreeHeads and videoWords: the listed heads judge without the caption; the video classifier reads only its words', () => {
+  const make = (extra: { videoWords?: string[]; free?: ('video' | 'motion')[] }) =>
+    new TganTrainer({
+      model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, wordClassifiers: ['video', 'frame'], ...(extra.free ? { captionFreeHeads: extra.free } : {}) },
+      vocabulary: vocabulary(),
+      captionLength: 8,
+      predictWords: true,
+      frameWords: ['1', '2', '3'],
+      ...(extra.videoWords ? { videoWords: extra.videoWords } : {}),
+    });
+  const captioned = (order: number[]) => clips(1).map((c, i) => ({ ...c, caption: CAPTIONS[order[i]!]!, tokens: CAPTIONS[order[i]!]!.split(' ') }));
+  const [a, b, all] = [make({ free: ['video', 'motion'], videoWords: ['up', 'down'] }), make({ free: ['video', 'motion'], videoWords: ['up', 'down'] }), make({})];
+  const ra = a.trainStep(captioned([0, 1, 2]));
+  const rb = b.trainStep(captioned([2, 0, 1]));
+  const rAll = all.trainStep(captioned([0, 1, 2]));
+  for (const kind of ['Video', 'Frame', 'Motion']) {
+    assert.ok(!(`d${kind}Wrong` in ra.parts), `no d${kind}Wrong`);
+    assert.equal(ra.parts[`d${kind}Real`], rb.parts[`d${kind}Real`], `d${kind}Real does not depend on the captions`);
+  }
+  assert.ok('dMotionWrong' in rAll.parts);
+  assert.ok(ra.parts['dWords']! < rAll.parts['dWords']!, `video words: ${ra.parts['dWords']} (2 words) vs ${rAll.parts['dWords']} (all)`);
+  for (const t of [a, b, all]) t.model.dispose();
+  assert.throws(() => make({ videoWords: ['sideways'] }), /videoWords not in the vocabulary: "sideways"/);
+});
