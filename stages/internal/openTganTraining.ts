@@ -100,7 +100,7 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
     openSnapshots: (resumedAt) => TganSnapshots.create({ out, dataset, trainer, config: c, evaluatorDir: c.evaluator ? resolve(context.cwd, c.evaluator) : undefined, resumedAt, log: (l) => context.log(l) }),
     openReporter: () => new TrainingReporter({ total: c.steps, every: c.logEvery, log: (l) => context.log(l), describe, final: (last) => ({ finalDLoss: last.dLoss, finalGLoss: last.gLoss }) }),
     evalEvery: c.evalEvery,
-    training: { dataset: c.data, steps: c.steps, seed: c.seed, backend: backend.name, preset: c.preset },
+    training: { dataset: c.data, steps: c.steps, seed: c.seed, backend: backend.name, preset: c.preset, ...(c.initFrom !== '' ? { initFrom: c.initFrom } : {}) },
     trainStep: (clips) => trainer.trainStep(clips),
     metricsRow: (step, result) => ({ step, dLoss: result.dLoss, gLoss: result.gLoss, ...result.parts }),
     describe,
