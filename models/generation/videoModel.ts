@@ -75,8 +75,10 @@ export async function loadVideoModel(dir: string, options: LoadVideoModelOptions
   return loadUnet(dir, options);
 }
 
+/** "N steps", plus "after a warm start from …" for a run that began from another run's weights. */
 function trainedSteps(training: Record<string, unknown>): string {
-  return String(training['trainedSteps'] ?? '?');
+  const steps = `${String(training['trainedSteps'] ?? '?')} steps`;
+  return typeof training['initFrom'] === 'string' ? `${steps} after a warm start from ${training['initFrom']}` : steps;
 }
 
 async function loadTgan(dir: string): Promise<VideoModel> {
@@ -88,7 +90,7 @@ async function loadTgan(dir: string): Promise<VideoModel> {
     kind: 'tganc',
     info: bundle.info,
     vocabulary: bundle.vocabulary,
-    summary: `${bundle.info.kind}, ${frames}x${size}x${size}x${channels}, trained ${trainedSteps(bundle.info.training)} steps`,
+    summary: `${bundle.info.kind}, ${frames}x${size}x${size}x${channels}, trained ${trainedSteps(bundle.info.training)}`,
     notes: [],
     async generate(jobs) {
       return generateVideoBatch(bundle, bundle.vocabulary, bundle.info.captionLength, jobs.map((j) => ({ caption: j.caption, seed: j.seed })));
@@ -123,7 +125,7 @@ async function loadUnet(dir: string, options: LoadVideoModelOptions): Promise<Vi
     kind: 'unet',
     info: bundle.info,
     vocabulary: bundle.vocabulary,
-    summary: `${bundle.info.kind}, ${total}x${size}x${size}x${channels} (${window} given frames, then ${predicted} predicted), trained ${trainedSteps(bundle.info.training)} steps`,
+    summary: `${bundle.info.kind}, ${total}x${size}x${size}x${channels} (${window} given frames, then ${predicted} predicted), trained ${trainedSteps(bundle.info.training)}`,
     notes: [firsts.description, `a U-Net rolls videos out: the first ${window} frames of every video are the given ones, the ${predicted} after them predicted`],
     async generate(jobs) {
       const starts: FirstFrames[] = [];
@@ -150,7 +152,7 @@ async function loadStackVgan(dir: string, options: LoadVideoModelOptions): Promi
     kind: 'stackvgan',
     info: bundle.info,
     vocabulary: bundle.vocabulary,
-    summary: `${bundle.info.kind}, ${frames}x${size}x${size}x${channels} (caption -> image -> video), trained ${trainedSteps(bundle.info.training)} steps`,
+    summary: `${bundle.info.kind}, ${frames}x${size}x${size}x${channels} (caption -> image -> video), trained ${trainedSteps(bundle.info.training)}`,
     notes,
     async generate(jobs) {
       return bundle.videos(jobs.map((j) => ({ caption: j.caption, seed: j.seed }))).map((v) => ({ frames: v.frames, shape: v.shape }));
