@@ -197,6 +197,26 @@ interface BuildContext {
 }
 
 /**
+ * The head's view of the trunk's features [N, steps, H'·W'·c (+1)]: the final map [N·steps, H', W', c],
+ * and with minibatchStd the batch statistic (the last feature) as one more channel over the map.
+ */
+function headMap(ctx: BuildContext, features: tf.SymbolicTensor, [mapH, mapW, c]: [number, number, number]): { map: tf.SymbolicTensor; batchStd?: tf.SymbolicTensor } {
+  const { args, prefix } = ctx;
+  const mapSize = mapH * mapW * c;
+  let flat: tf.SymbolicTensor = features;
+  let batchStd: tf.SymbolicTensor | undefined;
+  if (args.minibatchStd) {
+    flat = new SliceFeatures({ name: `${prefix}_map_features`, begin: 0, size: mapSize }).apply(features) as tf.SymbolicTensor;
+    let stat = new SliceFeatures({ name: `${prefix}_batch_std`, begin: mapSize, size: 1 }).apply(features) as tf.SymbolicTensor;
+    stat = new FoldTime({ name: `${prefix}_fold_batch_std` }).apply(stat) as tf.SymbolicTensor;
+    batchStd = new RepeatOverMap({ name: `${prefix}_replicate_batch_std`, steps: 1, height: mapH, width: mapW }).apply(stat) as tf.SymbolicTensor;
+  }
+  let map = new FoldTime({ name: `${prefix}_fold_features` }).apply(flat) as tf.SymbolicTensor;
+  map = tf.layers.reshape({ name: `${prefix}_map`, targetShape: [mapH, mapW, c] }).apply(map) as tf.SymbolicTensor;
+  return batchStd === undefined ? { map } : { map, batchStd };
+}
+
+/**
  * The projection discriminator's head (Miyato & Koyama 2018): logit = ψ(h) + ⟨E s, mean over positions of h⟩,
  * h = LeakyReLU(1x1 conv of the final map) and ψ the whole-map conv to one logit, both sentence-free, E a
  * dense layer (no bias) taking the sentence into h's channels. The caption then enters as an inner product
@@ -212,19 +232,9 @@ function projectionHead(
   sentence: tf.SymbolicTensor,
   s: tf.SymbolicTensor,
 ): tf.LayersModel {
-  const { args, prefix } = ctx;
-  const mapSize = mapH * mapW * c;
-  let map: tf.SymbolicTensor = features;
-  const joined: tf.SymbolicTensor[] = [];
-  if (args.minibatchStd) {
-    map = new SliceFeatures({ name: `${prefix}_map_features`, begin: 0, size: mapSize }).apply(features) as tf.SymbolicTensor;
-    let stat = new SliceFeatures({ name: `${prefix}_batch_std`, begin: mapSize, size: 1 }).apply(features) as tf.SymbolicTensor;
-    stat = new FoldTime({ name: `${prefix}_fold_batch_std` }).apply(stat) as tf.SymbolicTensor;
-    joined.push(new RepeatOverMap({ name: `${prefix}_replicate_batch_std`, steps: 1, height: mapH, width: mapW }).apply(stat) as tf.SymbolicTensor);
-  }
-  let x = new FoldTime({ name: `${prefix}_fold_features` }).apply(map) as tf.SymbolicTensor;
-  x = tf.layers.reshape({ name: `${prefix}_map`, targetShape: [mapH, mapW, c] }).apply(x) as tf.SymbolicTensor;
-  if (joined.length > 0) x = tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([x, ...joined]) as tf.SymbolicTensor;
+  const { prefix } = ctx;
+  const { map, batchStd } = headMap(ctx, features, [mapH, mapW, c]);
+  let x = batchStd === undefined ? map : (tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([map, batchStd]) as tf.SymbolicTensor);
   x = conv(ctx, x, { name: `${prefix}_joint_conv`, filters: c, kernelSize: [1, 1], strides: [1, 1], padding: 'valid' });
   x = new ChannelBias({ name: `${prefix}_joint_bias` }).apply(x) as tf.SymbolicTensor;
   const h = leaky(ctx, x, `${prefix}_joint_act`);
@@ -342,19 +352,8 @@ function matchingHead(ctx: BuildContext, name: string, steps: number, [mapH, map
   if (args.headConditioning === 'projection') return projectionHead(ctx, name, steps, [mapH, mapW, c], features, sentence, s);
   // [N, S] -> [N·steps, H', W', S]
   s = new RepeatOverMap({ name: `${prefix}_replicate`, steps, height: mapH, width: mapW }).apply(s) as tf.SymbolicTensor;
-  // [N, steps, H'·W'·c] -> [N·steps, H'·W'·c] -> [N·steps, H', W', c]
-  let map: tf.SymbolicTensor = features;
-  const joined: tf.SymbolicTensor[] = [];
-  if (args.minibatchStd) {
-    // The batch statistic (the last feature) becomes one more channel over the map, like the sentence.
-    map = new SliceFeatures({ name: `${prefix}_map_features`, begin: 0, size: mapSize }).apply(features) as tf.SymbolicTensor;
-    let stat = new SliceFeatures({ name: `${prefix}_batch_std`, begin: mapSize, size: 1 }).apply(features) as tf.SymbolicTensor;
-    stat = new FoldTime({ name: `${prefix}_fold_batch_std` }).apply(stat) as tf.SymbolicTensor;
-    joined.push(new RepeatOverMap({ name: `${prefix}_replicate_batch_std`, steps: 1, height: mapH, width: mapW }).apply(stat) as tf.SymbolicTensor);
-  }
-  let x = new FoldTime({ name: `${prefix}_fold_features` }).apply(map) as tf.SymbolicTensor;
-  x = tf.layers.reshape({ name: `${prefix}_map`, targetShape: [mapH, mapW, c] }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([x, s, ...joined]) as tf.SymbolicTensor;
+  const { map, batchStd } = headMap(ctx, features, [mapH, mapW, c]);
+  let x = tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply(batchStd === undefined ? [map, s] : [map, s, batchStd]) as tf.SymbolicTensor;
   x = conv(ctx, x, { name: `${prefix}_joint_conv`, filters: c, kernelSize: [1, 1], strides: [1, 1], padding: 'valid' });
   x = new ChannelBias({ name: `${prefix}_joint_bias` }).apply(x) as tf.SymbolicTensor;
   x = leaky(ctx, x, `${prefix}_joint_act`);
