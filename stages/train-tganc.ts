@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineSink } from '../pipeline/core/StageType.ts';
 import { tganPreset, TGAN_PRESETS } from '../models/tganc/tganPresets.ts';
 import { checkpointedRunFields, outputBiasField, trainingDataProblems } from './internal/trainingConfig.ts';
+import { commaListOf } from './internal/schemas.ts';
 
 const config = z
   .strictObject({
@@ -37,29 +38,18 @@ const config = z
      * Which discriminators read the words (with wordLoss): a list, or the names comma-separated (a DAG
      * param); the frame discriminator is where a digit's shape is easiest to read, the video one its motion.
      */
-    wordClassifiers: z
-      .preprocess(
-        (v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v),
-        z.array(z.enum(['video', 'frame', 'motion'])).min(1),
-      )
-      .default(['video']),
+    wordClassifiers: commaListOf(z.array(z.enum(['video', 'frame', 'motion'])).min(1)).default(['video']),
     /**
      * The words a single frame can show (a list, or comma-separated), e.g. the digits: the frame
      * discriminator then judges frames without the caption and its word classifier reads only these
      * words. A frame cannot show motion; told the motion words, it learns the training set's digit–motion
      * pairings and steers the generator away from unseen ones. Empty: the frame discriminator sees the caption.
      */
-    frameWords: z
-      .preprocess((v) => (typeof v === 'number' ? [String(v)] : typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(1)))
-      .default([]),
+    frameWords: commaListOf(z.array(z.string().min(1))).default([]),
     /** The words the video discriminator's classifier reads (list or comma-separated; e.g. the motion words); empty: all. */
-    videoWords: z
-      .preprocess((v) => (typeof v === 'number' ? [String(v)] : typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(1)))
-      .default([]),
+    videoWords: commaListOf(z.array(z.string().min(1))).default([]),
     /** Discriminators whose heads judge without the caption (list or comma-separated): the caption then reaches them only through their word classifiers. */
-    captionFreeHeads: z
-      .preprocess((v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.enum(['video', 'frame', 'motion'])))
-      .default([]),
+    captionFreeHeads: commaListOf(z.array(z.enum(['video', 'frame', 'motion']))).default([]),
     /**
      * Updates that teach the word classifiers on real clips before the GAN starts (with wordLoss): at GAN
      * batch sizes a discriminator learns to read the digit too slowly to guide the generator. 0: none.
@@ -87,9 +77,9 @@ const config = z
     learningRate: z.number().positive().default(2e-4),
     /** Discriminators' (and the sentence encoder's) learning rate; default `learningRate`. */
     dLearningRate: z.number().positive().optional(),
-    /** Discriminators' target for real pairs: 1, or 0.9 for one-sided label smoothing. */
     /** The adversarial loss: 'bce' (sigmoid cross-entropy) or 'hinge' (no gradient beyond a margin; realLabel must stay 1). */
     adversarialLoss: z.enum(['bce', 'hinge']).default('bce'),
+    /** Discriminators' target for real pairs: 1, or 0.9 for one-sided label smoothing. */
     realLabel: z.number().gt(0.5).max(1).default(1),
     /** Instance noise σ on every clip the discriminators see (0: off), fading to 0 at `instanceNoiseSteps`. */
     instanceNoise: z.number().min(0).max(2).default(0),

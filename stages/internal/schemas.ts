@@ -9,6 +9,14 @@ export const commaList = z
   .union([z.array(z.string()), z.string()])
   .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean));
 
+/**
+ * The same for a list whose entries `list` checks (e.g. z.array(z.enum([...])).min(1)); a lone number
+ * (a DAG param such as `--set frameWords=3`) is a list of one.
+ */
+export function commaListOf<T extends z.ZodType>(list: T) {
+  return z.preprocess((v) => (typeof v === 'number' ? [String(v)] : typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), list);
+}
+
 /** A split to read, or `all`. */
 export const splitChoice = z.enum(['train', 'val', 'test', 'all']);
 
