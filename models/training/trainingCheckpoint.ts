@@ -55,16 +55,7 @@ export async function restoreTrainingCheckpoint(checkpoint: LoadedCheckpoint, { 
     for (const [name, network] of Object.entries(networks)) {
       const dir = checkpoint.modelDirs[name];
       if (dir === undefined) throw new Error(`checkpoint ${checkpoint.dir} has no "${name}" network (it holds: ${Object.keys(checkpoint.modelDirs).join(', ')})`);
-      const saved = await tf.loadLayersModel(`file://${dir}/model.json`);
-      try {
-        const weights = saved.getWeights();
-        if (weights.length !== network.weights.length) {
-          throw new Error(`checkpoint ${checkpoint.dir}: network "${name}" has ${weights.length} weights, the model ${network.weights.length} (built with other args?)`);
-        }
-        network.setWeights(weights);
-      } finally {
-        saved.dispose();
-      }
+      await loadNetworkWeights(dir, network, (saved, expected) => `checkpoint ${checkpoint.dir}: network "${name}" has ${saved} weights, the model ${expected} (built with other args?)`);
     }
     const slots = (checkpoint.state['optimizerSlots'] ?? {}) as Record<string, number>;
     for (const [name, optimizer] of Object.entries(optimizers)) {
@@ -79,6 +70,22 @@ export async function restoreTrainingCheckpoint(checkpoint: LoadedCheckpoint, { 
     return checkpoint.state;
   } finally {
     tf.dispose(Object.values(checkpoint.tensors));
+  }
+}
+
+/**
+ * Sets `network`'s weights to those of the network saved (tfjs layers format) in `dir`; when their count
+ * or shapes differ, throws an Error with `mismatch(saved count, network's count)` as its message.
+ */
+export async function loadNetworkWeights(dir: string, network: tf.LayersModel, mismatch: (saved: number, expected: number) => string): Promise<void> {
+  const saved = await tf.loadLayersModel(`file://${dir}/model.json`);
+  try {
+    const weights = saved.getWeights();
+    const shapes = (ws: readonly { shape: readonly (number | null)[] }[]) => ws.map((w) => `[${w.shape.join(',')}]`).join(' ');
+    if (weights.length !== network.weights.length || shapes(weights) !== shapes(network.weights)) throw new Error(mismatch(weights.length, network.weights.length));
+    network.setWeights(weights);
+  } finally {
+    saved.dispose();
   }
 }
 

@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import '../io/fileSystemIO.ts';
 import { CheckpointStore } from './CheckpointStore.ts';
+import { loadNetworkWeights } from './trainingCheckpoint.ts';
 import type { LoadedCheckpoint } from './CheckpointStore.ts';
 
 export interface WarmStartResult {
@@ -43,18 +43,8 @@ export async function warmStartNetworks(path: string, networks: Record<string, t
         missing.push(name);
         continue;
       }
-      const saved = await tf.loadLayersModel(`file://${dir}/model.json`);
-      try {
-        const weights = saved.getWeights();
-        const shapes = (ws: readonly { shape: readonly (number | null)[] }[]) => ws.map((w) => `[${w.shape.join(',')}]`).join(' ');
-        if (weights.length !== network.weights.length || shapes(weights) !== shapes(network.weights)) {
-          throw new Error(`${checkpoint.dir}: network "${name}" has other weights than this run's (${weights.length} vs ${network.weights.length}): a warm start needs the same architecture (preset, sizes, head, upsampling)`);
-        }
-        network.setWeights(weights);
-        loaded.push(name);
-      } finally {
-        saved.dispose();
-      }
+      await loadNetworkWeights(dir, network, (saved, expected) => `${checkpoint.dir}: network "${name}" has other weights than this run's (${saved} vs ${expected}): a warm start needs the same architecture (preset, sizes, head, upsampling)`);
+      loaded.push(name);
     }
     return { checkpoint: checkpoint.dir, step: checkpoint.step, loaded, missing };
   } finally {

@@ -1,4 +1,5 @@
 /** The body of the generate-videos stage (stages/generate-videos.ts describes it). */
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Transformer } from '../../pipeline/core/StageType.ts';
 import type { StageContext } from '../../pipeline/core/StageContext.ts';
@@ -11,7 +12,6 @@ import { videoSeed } from '../../models/tganc/TganTrainer.ts';
 import type { CaptionItem } from '../../text/captionItem.ts';
 import type { GenerateVideosConfig } from '../generate-videos.ts';
 import { readVideoManifest, VIDEO_MANIFEST, videoId, type VideoManifestLine } from './videoManifest.ts';
-import { rm } from 'node:fs/promises';
 import { modelFingerprint } from '../../models/io/modelFingerprint.ts';
 import { GENERATION_ORIGIN, originMismatch, readGenerationOrigin, writeGenerationOrigin, type GenerationOrigin } from './generationOrigin.ts';
 
