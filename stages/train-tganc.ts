@@ -66,6 +66,15 @@ const config = z
      */
     reconstruction: z.number().min(0).default(0),
     kl: z.number().min(0).default(0.01),
+    /**
+     * The generator: the paper's 3D convolutions ('conv3d'), or 'sprite': one sprite drawn by 2D
+     * convolutions, moved along a path drawn by a second network (for one object moving over a black
+     * background: what an object looks like is learned apart from how it moves, so it carries over to
+     * motions it was never seen with).
+     */
+    generator: z.enum(['conv3d', 'sprite']).default('conv3d'),
+    /** Sprite generator: the sprite's side in pixels (28: an MNIST digit); a multiple of 2, smaller than size. */
+    spriteSize: z.number().int().min(2).default(28),
     /** How the generator grows the clip: the paper's stride-2 transposed convolutions, or 'resize' (nearest upsampling + conv: no checkerboards). */
     gUpsample: z.enum(['transposed', 'resize']).default('transposed'),
     /** How the discriminators' heads join the caption: the paper's concatenation, or a projection (Miyato & Koyama 2018). */
@@ -112,6 +121,9 @@ const config = z
     const stages = Math.max((c.gChannels ?? preset.gChannels).length, (c.dChannels ?? preset.dChannels).length);
     if (c.size % 2 ** stages !== 0) {
       ctx.addIssue({ code: 'custom', path: ['size'], message: `size must be a multiple of ${2 ** stages} (one halving per network stage), got ${c.size}` });
+    }
+    if (c.generator === 'sprite' && !(c.spriteSize < c.size && c.spriteSize % 2 === 0)) {
+      ctx.addIssue({ code: 'custom', path: ['spriteSize'], message: `spriteSize must be even and smaller than size (${c.size}) so the sprite can move, got ${c.spriteSize}` });
     }
     if (c.wordWarmup > 0 && c.wordLoss === 0) {
       ctx.addIssue({ code: 'custom', path: ['wordWarmup'], message: 'wordWarmup teaches the word classifiers: set wordLoss above 0 too' });

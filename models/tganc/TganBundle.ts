@@ -19,6 +19,7 @@ import type { TganArgs } from './TganConfig.ts';
 import type { ResolvedTganEncoderArgs } from './TganTrainer.ts';
 import { generateVideos, type TganTrainer } from './TganTrainer.ts';
 import './videoLayers.ts';
+import './PlaceSprite.ts';
 import './fastGradLayers.ts';
 
 export { MODEL_JSON, MODEL_FORMAT } from '../io/modelFolder.ts';

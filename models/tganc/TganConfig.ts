@@ -41,6 +41,19 @@ export interface TganArgs {
    * kernel 3: no checkerboard patterns, ~3x the stage's arithmetic).
    */
   gUpsample?: 'transposed' | 'resize';
+  /**
+   * The generator: 'conv3d' (default; the paper's 3D (transposed) convolutions from [z ; sentence]) or
+   * 'sprite' (spriteGenerator.ts: one sprite drawn by 2D convolutions and a path per frame, from two
+   * separate streams, the clip being the sprite moved along the path; for one object moving over a black
+   * background, where it carries known objects over to motions they were never seen with).
+   */
+  generator?: 'conv3d' | 'sprite';
+  /** Sprite generator: side of the sprite (default 28, an MNIST digit). */
+  spriteSize?: number;
+  /** Sprite generator: channels of its 2D stack, coarse to fine (default [128, 64]: 7x7 -> 14x14 -> sprite). */
+  spriteChannels?: number[];
+  /** Sprite generator: hidden units of the path network (default 128). */
+  pathHidden?: number;
   /** Weight of the temporal-coherence loss on generated clips (0 or undefined: off). */
   temporalCoherenceWeight?: number;
   /** Build and train the motion discriminator (the paper's best variant). */
@@ -166,6 +179,18 @@ export function validateTganArgs<T extends TganArgs>(args: T): T {
   }
   if (args.gActivation !== undefined && args.gActivation !== 'relu' && args.gActivation !== 'leakyRelu') {
     throw new RangeError(`gActivation must be 'relu' or 'leakyRelu', got ${String(args.gActivation)}`);
+  }
+  if (args.generator !== undefined && args.generator !== 'conv3d' && args.generator !== 'sprite') {
+    throw new RangeError(`generator must be 'conv3d' or 'sprite', got ${String(args.generator)}`);
+  }
+  if (args.spriteChannels !== undefined) channelList('spriteChannels', args.spriteChannels);
+  if (args.pathHidden !== undefined) positiveInteger('pathHidden', args.pathHidden);
+  if (args.spriteSize !== undefined || args.generator === 'sprite') {
+    const side = args.spriteSize ?? 28;
+    positiveInteger('spriteSize', side);
+    if (side >= args.size) throw new RangeError(`spriteSize must be smaller than size (${args.size}) so the sprite can move, got ${side}`);
+    const factor = 2 ** ((args.spriteChannels ?? [128, 64]).length - 1);
+    if (side % factor !== 0) throw new RangeError(`spriteSize must be a multiple of ${factor} (one doubling per spriteChannels entry after the first), got ${side}`);
   }
   const tc = args.temporalCoherenceWeight;
   if (tc !== undefined && !(Number.isFinite(tc) && tc >= 0)) {

@@ -29,6 +29,7 @@ import type { TganArgs } from './TganConfig.ts';
 import { buildDiscriminator, discriminatorArgsFrom, disposeDiscriminator } from './discriminators.ts';
 import type { Discriminator, DiscriminatorKind } from './discriminators.ts';
 import { buildGenerator, generatorArgsFrom } from './generator.ts';
+import { buildSpriteGenerator, spriteGeneratorArgsFrom } from './spriteGenerator.ts';
 import {
   DEFAULT_MATCHING_WEIGHTS,
   generatorAdversarialLoss,
@@ -216,7 +217,7 @@ export class TganModel {
         throw new RangeError(`sentenceEncoder must output [N, ${this.args.sentenceDim}] (sentenceDim), got [${out.join(', ')}]`);
       }
     }
-    this.generator = buildGenerator(generatorArgsFrom(this.args));
+    this.generator = this.args.generator === 'sprite' ? buildSpriteGenerator(spriteGeneratorArgsFrom(this.args)) : buildGenerator(generatorArgsFrom(this.args));
     const kinds: DiscriminatorKind[] = this.args.useMotionDiscriminator ? ['video', 'frame', 'motion'] : ['video', 'frame'];
     this.discriminators = kinds.map((kind) => buildDiscriminator(discriminatorArgsFrom(this.args, kind)));
     const adam = (lr: number): tf.AdamOptimizer => tf.train.adam(lr, this.args.adamBeta1, this.args.adamBeta2);

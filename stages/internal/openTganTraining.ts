@@ -20,9 +20,9 @@ import { openTrainingInputs, openTrainingSink } from './trainingSink.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'spectralNorm', 'gUpsample', 'headConditioning', 'frameWords', 'videoWords', 'captionFreeHeads', 'initFrom', 'seed'] as const;
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'spectralNorm', 'generator', 'spriteSize', 'gUpsample', 'headConditioning', 'frameWords', 'videoWords', 'captionFreeHeads', 'initFrom', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'videoWords' && c[k].length === 0) || (k === 'captionFreeHeads' && c[k].length === 0) || (k === 'initFrom' && c[k] === '') || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'generator' && c[k] === 'conv3d') || (k === 'spriteSize' && (c.generator !== 'sprite' || c[k] === 28)) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'videoWords' && c[k].length === 0) || (k === 'captionFreeHeads' && c[k].length === 0) || (k === 'initFrom' && c[k] === '') || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
   return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
 }
 
@@ -44,6 +44,8 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
       useMotionDiscriminator: c.motion,
       minibatchStd: c.minibatchStd,
       spectralNorm: c.spectralNorm,
+      generator: c.generator,
+      ...(c.generator === 'sprite' ? { spriteSize: c.spriteSize } : {}),
       gUpsample: c.gUpsample,
       headConditioning: c.headConditioning,
       captionFreeHeads: c.captionFreeHeads,

@@ -127,3 +127,20 @@ test('initFrom: a new run starts from another run\'s weights under other loss se
   assert.notEqual(mismatch.code, 0);
   assert.match(messages(mismatch).join('\n'), /has other weights than this run's .*same architecture/);
 });
+
+test('generator=sprite: trains through the DAG into a model folder that loads and generates; a sprite too large is refused', async () => {
+  const run = await t2v(tiny('S', 2, ['--set', 'generator=sprite', '--set', 'spriteSize=8']), dir);
+  assert.equal(run.code, 0, show(run));
+  const info = JSON.parse(await readFile(join(dir, 'S', 'model/t2v-model.json'), 'utf8'));
+  assert.equal(info.args.generator, 'sprite');
+  assert.equal(info.args.spriteSize, 8);
+  const { TganBundle } = await import('../../models/tganc/TganBundle.ts');
+  const bundle = await TganBundle.load(join(dir, 'S', 'model'));
+  assert.ok(bundle.generator.layers.some((l) => l.getClassName() === 'TganPlaceSprite'));
+  const videos = await bundle.videos(['digit 3 is moving left and right'], { perCaption: 2, seed: 1 });
+  assert.equal(videos.length, 2);
+  bundle.dispose();
+  const large = await t2v(tiny('S2', 2, ['--set', 'generator=sprite', '--set', 'spriteSize=16']), dir);
+  assert.notEqual(large.code, 0);
+  assert.match(messages(large).join('\n'), /\(stage "train"\): invalid config with\.spriteSize: spriteSize must be even and smaller than size \(16\)/);
+});
