@@ -29,6 +29,7 @@ export const UNET_ADV_WEIGHT = 0.05;
 /** One worker each: a model kind at a preset. */
 export const KIND_RUNS = [
   { kind: 'tganc', preset: 'fast' },
+  { kind: 'tganc', preset: 'fast', generator: 'sprite' },
   { kind: 'tganc', preset: 'small' },
   { kind: 'unet', preset: 'small' },
   { kind: 'stackvgan', preset: 'small' },
@@ -36,7 +37,7 @@ export const KIND_RUNS = [
 export type KindRun = (typeof KIND_RUNS)[number];
 export type ModelKindName = KindRun['kind'];
 /** The ratios' reference, measured in the same run. */
-export const REFERENCE: KindRun = KIND_RUNS[1];
+export const REFERENCE: KindRun = KIND_RUNS[2];
 
 /**
  * The TGANs-C configuration the project trains with (on top of the preset): a fixed bag-of-words sentence
@@ -52,6 +53,8 @@ export const TGANC_TRAINING: { encoder: TganEncoderArgs; predictWords: boolean; 
 export interface KindsWorkerArgs {
   kind: ModelKindName;
   preset: string;
+  /** TGANs-C's generator (TganArgs.generator); default the 3D-convolution one. */
+  generator?: 'conv3d' | 'sprite';
   /** Timed steps per phase (after one untimed warm-up step of that phase). */
   steps: number;
   /** Timed generation passes at GEN_BATCH (after one untimed pass). */
