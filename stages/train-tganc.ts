@@ -75,6 +75,13 @@ const config = z
     generator: z.enum(['conv3d', 'sprite']).default('conv3d'),
     /** Sprite generator: the sprite's side in pixels (28: an MNIST digit); a multiple of 2, smaller than size. */
     spriteSize: z.number().int().min(2).default(28),
+    /**
+     * Sprite generator with encoder bow: the words its sprite stream reads (e.g. the digits: the sprite is
+     * then the same whatever motion the caption names) and those its path stream reads (e.g. the motion
+     * words); a list or comma-separated; empty: the whole caption.
+     */
+    spriteWords: commaListOf(z.array(z.string().min(1))).default([]),
+    pathWords: commaListOf(z.array(z.string().min(1))).default([]),
     /** How the generator grows the clip: the paper's stride-2 transposed convolutions, or 'resize' (nearest upsampling + conv: no checkerboards). */
     gUpsample: z.enum(['transposed', 'resize']).default('transposed'),
     /** How the discriminators' heads join the caption: the paper's concatenation, or a projection (Miyato & Koyama 2018). */
@@ -124,6 +131,11 @@ const config = z
     }
     if (c.generator === 'sprite' && !(c.spriteSize < c.size && c.spriteSize % 2 === 0)) {
       ctx.addIssue({ code: 'custom', path: ['spriteSize'], message: `spriteSize must be even and smaller than size (${c.size}) so the sprite can move, got ${c.spriteSize}` });
+    }
+    for (const key of ['spriteWords', 'pathWords'] as const) {
+      if (c[key].length > 0 && (c.generator !== 'sprite' || c.encoder !== 'bow')) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} is for generator: sprite with encoder: bow (a sentence vector with an entry per word)` });
+      }
     }
     if (c.wordWarmup > 0 && c.wordLoss === 0) {
       ctx.addIssue({ code: 'custom', path: ['wordWarmup'], message: 'wordWarmup teaches the word classifiers: set wordLoss above 0 too' });

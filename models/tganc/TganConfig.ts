@@ -54,6 +54,14 @@ export interface TganArgs {
   spriteChannels?: number[];
   /** Sprite generator: hidden units of the path network (default 128). */
   pathHidden?: number;
+  /**
+   * Sprite generator: the entries of the sentence vector the sprite stream reads (with a bag-of-words
+   * encoder, word ids: e.g. the digits), the rest being zeroed for it; undefined: the whole sentence. A
+   * sprite drawn from the digit words alone is the same sprite whatever motion the caption names.
+   */
+  spriteWordIds?: number[];
+  /** Sprite generator: the entries the path stream reads (e.g. the motion words); undefined: all. */
+  pathWordIds?: number[];
   /** Weight of the temporal-coherence loss on generated clips (0 or undefined: off). */
   temporalCoherenceWeight?: number;
   /** Build and train the motion discriminator (the paper's best variant). */
@@ -185,6 +193,13 @@ export function validateTganArgs<T extends TganArgs>(args: T): T {
   }
   if (args.spriteChannels !== undefined) channelList('spriteChannels', args.spriteChannels);
   if (args.pathHidden !== undefined) positiveInteger('pathHidden', args.pathHidden);
+  for (const [name, ids] of [['spriteWordIds', args.spriteWordIds], ['pathWordIds', args.pathWordIds]] as const) {
+    if (ids === undefined) continue;
+    if (args.generator !== 'sprite') throw new RangeError(`${name} is a setting of the sprite generator (generator: 'sprite')`);
+    if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => !(Number.isSafeInteger(id) && id >= 0 && id < args.sentenceDim))) {
+      throw new RangeError(`${name} must be a non-empty list of entries of the sentence vector (0 to ${args.sentenceDim - 1}), got ${JSON.stringify(ids)}`);
+    }
+  }
   if (args.spriteSize !== undefined || args.generator === 'sprite') {
     const side = args.spriteSize ?? 28;
     positiveInteger('spriteSize', side);

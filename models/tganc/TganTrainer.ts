@@ -33,6 +33,13 @@ export interface TganTrainerArgs {
   predictWords?: boolean;
   /** The words a single frame can show, e.g. the digits (TganModelArgs.frameWordIds): each must be in the vocabulary. */
   frameWords?: readonly string[];
+  /**
+   * Sprite generator: the words its sprite stream and its path stream read (TganArgs.spriteWordIds,
+   * pathWordIds); each must be in the vocabulary, and the encoder a bag of words (whose sentence vector
+   * has one entry per word).
+   */
+  spriteWords?: readonly string[];
+  pathWords?: readonly string[];
   /** The words the video discriminator's classifier reads (TganModelArgs.videoWordIds), e.g. the motion words. */
   videoWords?: readonly string[];
 }
@@ -55,6 +62,11 @@ export class TganTrainer {
     };
     if (args.frameWords !== undefined && args.frameWords.length > 0) model = { ...model, frameWordIds: ids('frameWords', args.frameWords) };
     if (args.videoWords !== undefined && args.videoWords.length > 0) model = { ...model, videoWordIds: ids('videoWords', args.videoWords) };
+    for (const [name, key, words] of [['spriteWords', 'spriteWordIds', args.spriteWords], ['pathWords', 'pathWordIds', args.pathWords]] as const) {
+      if (words === undefined || words.length === 0) continue;
+      if (e?.kind !== 'bow') throw new RangeError(`${name} needs the bag-of-words encoder (encoder: bow), whose sentence vector has an entry per word`);
+      model = { ...model, [key]: ids(name, words) };
+    }
     if (e?.kind === 'bow') {
       this.encoderArgs = { kind: 'bow' };
       const encoder = bagOfWordsEncoder({ vocabSize: args.vocabulary.size, length: this.captionLength });

@@ -4,7 +4,8 @@
  *
  *   noise [N, noiseDim], sentence [N, sentenceDim]
  *   (conditionDim set) sentence -> dense(conditionDim) -> LeakyReLU               "g_condition"
- *   joint = [z ; c]
+ *   joint = [z ; c]  (with spriteWordIds / pathWordIds: each stream its own c, "g_sprite_condition" /
+ *   "g_path_condition", from only the sentence entries it reads, the others zeroed: "g_…_words")
  *   sprite: joint -> dense(s0·s0·C0, no bias) -> reshape [1, s0, s0, C0]            "g_sprite_project"
  *     -> batch norm -> ReLU, then per entry of spriteChannels after the first: conv3dTranspose
  *     (kernel [1, 4, 4], strides [1, 2, 2]) -> batch norm -> ReLU; last: to `channels` + bias -> sigmoid
@@ -26,6 +27,7 @@ import { normalInitializer } from './seeds.ts';
 import type { Initializer } from './seeds.ts';
 import { BatchNorm, ChannelBias, LeakyReLU } from './fastGradLayers.ts';
 import { PlaceSprite } from './PlaceSprite.ts';
+import { KeepFeatures } from './videoLayers.ts';
 import { GENERATOR_INPUTS } from './generator.ts';
 
 export interface SpriteGeneratorArgs {
@@ -41,6 +43,9 @@ export interface SpriteGeneratorArgs {
   spriteChannels: number[];
   /** Hidden units of the path network. */
   pathHidden: number;
+  /** TganArgs.spriteWordIds / pathWordIds: the sentence entries each stream reads; undefined: all. */
+  spriteWordIds?: number[];
+  pathWordIds?: number[];
   leak: number;
   seed: number;
   batchNormMomentum: number;
@@ -63,6 +68,8 @@ export function spriteGeneratorArgsFrom(args: TganArgs): SpriteGeneratorArgs {
     spriteSize: args.spriteSize ?? 28,
     spriteChannels: [...(args.spriteChannels ?? [128, 64])],
     pathHidden: args.pathHidden ?? 128,
+    ...(args.spriteWordIds !== undefined ? { spriteWordIds: [...args.spriteWordIds] } : {}),
+    ...(args.pathWordIds !== undefined ? { pathWordIds: [...args.pathWordIds] } : {}),
     leak: args.leak,
     seed: args.seed ?? 0,
     batchNormMomentum: args.batchNormMomentum ?? 0.9,
@@ -82,17 +89,25 @@ export function buildSpriteGenerator(args: SpriteGeneratorArgs): tf.LayersModel 
 
   const noise = tf.input({ name: GENERATOR_INPUTS[0], shape: [args.noiseDim] });
   const sentence = tf.input({ name: GENERATOR_INPUTS[1], shape: [args.sentenceDim] });
-  let condition: tf.SymbolicTensor = sentence;
-  if (args.conditionDim !== undefined) {
-    condition = tf.layers.dense({ name: 'g_condition', units: args.conditionDim, kernelInitializer: init('g_condition') }).apply(sentence) as tf.SymbolicTensor;
-    condition = new LeakyReLU({ name: 'g_condition_act', alpha: args.leak }).apply(condition) as tf.SymbolicTensor;
-  }
-  const joint = tf.layers.concatenate({ name: 'g_joint', axis: -1 }).apply([noise, condition]) as tf.SymbolicTensor;
+  // [z ; condition] for a stream: the condition from the sentence entries it reads (all, or `keep`).
+  const jointOf = (stream: string, keep: number[] | undefined): tf.SymbolicTensor => {
+    const prefix = keep === undefined ? 'g' : `g_${stream}`;
+    let condition: tf.SymbolicTensor = sentence;
+    if (keep !== undefined) condition = new KeepFeatures({ name: `${prefix}_words`, keep }).apply(condition) as tf.SymbolicTensor;
+    if (args.conditionDim !== undefined) {
+      condition = tf.layers.dense({ name: `${prefix}_condition`, units: args.conditionDim, kernelInitializer: init(`${prefix}_condition`) }).apply(condition) as tf.SymbolicTensor;
+      condition = new LeakyReLU({ name: `${prefix}_condition_act`, alpha: args.leak }).apply(condition) as tf.SymbolicTensor;
+    }
+    return tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([noise, condition]) as tf.SymbolicTensor;
+  };
+  const shared = args.spriteWordIds === undefined || args.pathWordIds === undefined ? jointOf('', undefined) : undefined;
+  const spriteJoint = args.spriteWordIds === undefined ? shared! : jointOf('sprite', args.spriteWordIds);
+  const pathJoint = args.pathWordIds === undefined ? shared! : jointOf('path', args.pathWordIds);
 
   const c0 = args.spriteChannels[0]!;
   let sprite = tf.layers
     .dense({ name: 'g_sprite_project', units: s0 * s0 * c0, useBias: false, kernelInitializer: init('g_sprite_project') })
-    .apply(joint) as tf.SymbolicTensor;
+    .apply(spriteJoint) as tf.SymbolicTensor;
   sprite = tf.layers.reshape({ name: 'g_sprite_project_reshape', targetShape: [1, s0, s0, c0] }).apply(sprite) as tf.SymbolicTensor;
   sprite = bnRelu(sprite, 'g_sprite_project');
   for (let i = 1; i <= stages; i++) {
@@ -118,7 +133,7 @@ export function buildSpriteGenerator(args: SpriteGeneratorArgs): tf.LayersModel 
   sprite = new ChannelBias({ name: 'g_sprite_bias', initialValue: SPRITE_START_BIAS }).apply(sprite) as tf.SymbolicTensor;
   sprite = tf.layers.activation({ name: 'g_sprite', activation: 'sigmoid' }).apply(sprite) as tf.SymbolicTensor;
 
-  let path = tf.layers.dense({ name: 'g_path_hidden', units: args.pathHidden, kernelInitializer: init('g_path_hidden') }).apply(joint) as tf.SymbolicTensor;
+  let path = tf.layers.dense({ name: 'g_path_hidden', units: args.pathHidden, kernelInitializer: init('g_path_hidden') }).apply(pathJoint) as tf.SymbolicTensor;
   path = new LeakyReLU({ name: 'g_path_hidden_act', alpha: args.leak }).apply(path) as tf.SymbolicTensor;
   path = tf.layers.dense({ name: 'g_path_out', units: 2 * args.frames, kernelInitializer: init('g_path_out') }).apply(path) as tf.SymbolicTensor;
   path = tf.layers.activation({ name: 'g_path', activation: 'sigmoid' }).apply(path) as tf.SymbolicTensor;

@@ -10,6 +10,7 @@
  * - MinibatchStdDev: [N, T, F] -> [N, T, F+1], one more feature: the batch's standard deviation (minibatch
  *   discrimination as in Karras et al. 2018), so a discriminator can see a batch of look-alike videos
  * - SliceFeatures: [N, T, F] -> [N, T, size], features begin..begin+size
+ * - KeepFeatures: [N, F] -> [N, F], the entries not listed set to 0 (which words a network reads)
  * - RepeatOverMap: [N, D] -> [N*steps, H, W, D], the sentence replicated over every step and position of a
  *   feature map, by a broadcasting add (tf.layers.repeatVector tiles, and Tile is slow on wasm; the gradient
  *   of a broadcast is a plain sum)
@@ -270,4 +271,44 @@ export class UpsampleNearest extends tf.layers.Layer {
   }
 }
 
-for (const cls of [FoldTime, UnfoldTime, TemporalDifference, RepeatOverMap, MinibatchStdDev, SliceFeatures, UpsampleNearest]) tf.serialization.registerClass(cls);
+export interface KeepFeaturesArgs extends LayerArgs {
+  /** Entries of the last axis to keep; the others become 0. */
+  keep: number[];
+}
+
+/** [N, F] -> [N, F] with every entry not in `keep` set to 0 (a fixed 0/1 mask: the gradient is the mask too). */
+export class KeepFeatures extends tf.layers.Layer {
+  static className = 'TganKeepFeatures';
+  readonly keep: number[];
+
+  constructor(args: KeepFeaturesArgs) {
+    super({ ...args, trainable: false });
+    if (!(Array.isArray(args.keep) && args.keep.length > 0 && args.keep.every((i) => Number.isSafeInteger(i) && i >= 0))) {
+      throw new RangeError(`KeepFeatures: keep must be a non-empty list of entries, got ${JSON.stringify(args.keep)}`);
+    }
+    this.keep = [...args.keep];
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shape = singleShape(inputShape);
+    const f = shape[shape.length - 1];
+    if (f != null && this.keep.some((i) => i >= f)) throw new Error(`${this.name}: keep ${JSON.stringify(this.keep)} goes beyond the ${f} features`);
+    return shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const f = x.shape[x.rank - 1]!;
+      const mask = new Float32Array(f);
+      for (const i of this.keep) mask[i] = 1;
+      return tf.mul(x, tf.tensor1d(mask));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), keep: this.keep };
+  }
+}
+
+for (const cls of [FoldTime, UnfoldTime, TemporalDifference, RepeatOverMap, MinibatchStdDev, SliceFeatures, UpsampleNearest, KeepFeatures]) tf.serialization.registerClass(cls);

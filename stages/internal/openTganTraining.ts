@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { Sink } from '../../pipeline/core/StageType.ts';
 import type { StageContext } from '../../pipeline/core/StageContext.ts';
+import { StageError } from '../../pipeline/errors/StageError.ts';
 import type { ClipBatch } from '../../datasets/batch.ts';
 import { meanPixel, tanhBiasForMean } from '../../models/training/dataOutputBias.ts';
 import { tganPreset } from '../../models/tganc/tganPresets.ts';
@@ -20,10 +21,20 @@ import { openTrainingInputs, openTrainingSink } from './trainingSink.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'spectralNorm', 'generator', 'spriteSize', 'gUpsample', 'headConditioning', 'frameWords', 'videoWords', 'captionFreeHeads', 'initFrom', 'seed'] as const;
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'spectralNorm', 'generator', 'spriteSize', 'spriteWords', 'pathWords', 'gUpsample', 'headConditioning', 'frameWords', 'videoWords', 'captionFreeHeads', 'initFrom', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'generator' && c[k] === 'conv3d') || (k === 'spriteSize' && (c.generator !== 'sprite' || c[k] === 28)) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'videoWords' && c[k].length === 0) || (k === 'captionFreeHeads' && c[k].length === 0) || (k === 'initFrom' && c[k] === '') || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'generator' && c[k] === 'conv3d') || ((k === 'spriteWords' || k === 'pathWords') && c[k].length === 0) || (k === 'spriteSize' && (c.generator !== 'sprite' || c[k] === 28)) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'videoWords' && c[k].length === 0) || (k === 'captionFreeHeads' && c[k].length === 0) || (k === 'initFrom' && c[k] === '') || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
   return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
+}
+
+/** A word list naming a word the dataset's vocabulary lacks is the DAG's mistake, not a bug: say so by stage. */
+function trainerOrStageError(context: StageContext, make: () => TganTrainer): TganTrainer {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof RangeError && /not in the vocabulary/.test(error.message)) throw new StageError(context.stageId, `${error.message} (the dataset's captions never use it)`);
+    throw error;
+  }
 }
 
 export async function openTganTraining(c: TrainTgancConfig, context: StageContext): Promise<Sink<ClipBatch>> {
@@ -31,7 +42,7 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
   const { backend, out, dataset, channels, vocabulary } = inputs;
   const preset = tganPreset(c.preset, c.size);
   const outputBias = c.outputBias === 'auto' ? tanhBiasForMean(await meanPixel(dataset)) : c.outputBias;
-  const trainer = new TganTrainer({
+  const trainer = trainerOrStageError(context, () => new TganTrainer({
     model: {
       ...preset,
       frames: c.frames,
@@ -67,7 +78,9 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
     predictWords: c.wordLoss > 0,
     frameWords: c.frameWords,
     videoWords: c.videoWords,
-  });
+    spriteWords: c.spriteWords,
+    pathWords: c.pathWords,
+  }));
   const describe = (result: TganStepResult) => `dLoss ${result.dLoss.toFixed(3)}  gLoss ${result.gLoss.toFixed(3)}`;
 
   return openTrainingSink(c, context, inputs, {

@@ -129,11 +129,16 @@ test('initFrom: a new run starts from another run\'s weights under other loss se
 });
 
 test('generator=sprite: trains through the DAG into a model folder that loads and generates; a sprite too large is refused', async () => {
-  const run = await t2v(tiny('S', 2, ['--set', 'generator=sprite', '--set', 'spriteSize=8']), dir);
+  // The digits the 60 test clips' captions use (a word outside the vocabulary is refused, below).
+  const { words } = JSON.parse(await readFile(join(dir, 'data', 'vocabulary.json'), 'utf8')) as { words: string[] };
+  const digits = words.filter((t) => /^\d$/.test(t)).join(',');
+  const run = await t2v(tiny('S', 2, ['--set', 'generator=sprite', '--set', 'spriteSize=8', '--set', 'encoder=bow', '--set', `spriteWords=${digits}`, '--set', 'pathWords=down,up,left,right']), dir);
   assert.equal(run.code, 0, show(run));
   const info = JSON.parse(await readFile(join(dir, 'S', 'model/t2v-model.json'), 'utf8'));
   assert.equal(info.args.generator, 'sprite');
   assert.equal(info.args.spriteSize, 8);
+  assert.equal(info.args.spriteWordIds.length, digits.split(',').length, 'the sprite reads the digits');
+  assert.equal(info.args.pathWordIds.length, 4);
   const { TganBundle } = await import('../../models/tganc/TganBundle.ts');
   const bundle = await TganBundle.load(join(dir, 'S', 'model'));
   assert.ok(bundle.generator.layers.some((l) => l.getClassName() === 'TganPlaceSprite'));
@@ -143,4 +148,10 @@ test('generator=sprite: trains through the DAG into a model folder that loads an
   const large = await t2v(tiny('S2', 2, ['--set', 'generator=sprite', '--set', 'spriteSize=16']), dir);
   assert.notEqual(large.code, 0);
   assert.match(messages(large).join('\n'), /\(stage "train"\): invalid config with\.spriteSize: spriteSize must be even and smaller than size \(16\)/);
+  const unknown = await t2v(tiny('S4', 2, ['--set', 'generator=sprite', '--set', 'spriteSize=8', '--set', 'encoder=bow', '--set', 'spriteWords=zebra']), dir);
+  assert.notEqual(unknown.code, 0);
+  assert.match(messages(unknown).join('\n'), /stage "train" failed: spriteWords not in the vocabulary: "zebra"/);
+  const conv = await t2v(tiny('S3', 2, ['--set', 'spriteWords=0,1,2,3,4,5,6,7,8,9']), dir);
+  assert.notEqual(conv.code, 0);
+  assert.match(messages(conv).join('\n'), /invalid config with\.spriteWords: spriteWords is for generator: sprite with encoder: bow/);
 });

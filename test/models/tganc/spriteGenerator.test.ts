@@ -96,3 +96,27 @@ test('bad sprite settings are refused by name', () => {
   assert.throws(() => tinyTganArgs({ generator: 'sprite', spriteSize: 6, spriteChannels: [8, 4, 2] }), /spriteSize must be a multiple of 4/);
   assert.throws(() => tinyTganArgs({ generator: 'sprites' as 'sprite' }), /generator must be 'conv3d' or 'sprite'/);
 });
+
+test('spriteWordIds / pathWordIds: each stream reads only its words (the sprite is the same whatever the other words say)', () => {
+  const split = { ...args, spriteWordIds: [0, 1], pathWordIds: [2, 3] };
+  const g = buildSpriteGenerator(spriteGeneratorArgsFrom(split));
+  const part = (name: string) => tf.model({ inputs: g.inputs, outputs: g.getLayer(name).output as tf.SymbolicTensor });
+  const [sprite, path] = [part('g_sprite'), part('g_path')];
+  const z = noise();
+  const base = tf.tensor2d([[1, 0, 1, 0, 1, 0]]).tile([N, 1]) as tf.Tensor2D;
+  const otherMotion = tf.tensor2d([[1, 0, 0, 1, 0, 1]]).tile([N, 1]) as tf.Tensor2D; // entries 2-5 changed
+  const otherDigit = tf.tensor2d([[0, 1, 1, 0, 0, 1]]).tile([N, 1]) as tf.Tensor2D; // entries 0, 1, 4, 5 changed
+  const run = (m: tf.LayersModel, s: tf.Tensor2D) => Array.from((m.apply([z, s], { training: false }) as tf.Tensor).dataSync());
+  assert.deepEqual(run(sprite, otherMotion), run(sprite, base), 'the sprite ignores the path words');
+  assert.notDeepEqual(run(sprite, otherDigit), run(sprite, base), 'the sprite reads its words');
+  assert.deepEqual(run(path, otherDigit), run(path, base), 'the path ignores the sprite words');
+  assert.notDeepEqual(run(path, otherMotion), run(path, base), 'the path reads its words');
+  // Without the lists both streams read everything (a check that the test can fail).
+  const whole = buildSpriteGenerator(spriteGeneratorArgsFrom(args));
+  const wholeSprite = tf.model({ inputs: whole.inputs, outputs: whole.getLayer('g_sprite').output as tf.SymbolicTensor });
+  assert.notDeepEqual(run(wholeSprite, otherMotion), run(wholeSprite, base));
+  assert.throws(() => tinyTganArgs({ spriteWordIds: [0] }), /spriteWordIds is a setting of the sprite generator/);
+  assert.throws(() => tinyTganArgs({ generator: 'sprite', spriteSize: 8, spriteChannels: [8, 4], pathWordIds: [6] }), /pathWordIds must be a non-empty list of entries of the sentence vector \(0 to 5\)/);
+  g.dispose();
+  whole.dispose();
+});
