@@ -3,7 +3,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../models/backend/selectBackend.ts';
-import { RepeatOverMap } from '../../../models/tganc/videoLayers.ts';
+import { KeepFeatures, RepeatOverMap } from '../../../models/tganc/videoLayers.ts';
 
 before(async () => {
   await selectBackend('cpu');
@@ -59,4 +59,16 @@ test('UpsampleNearest: every element copied to its 2x2(x2) block, factors per ax
   }
   x.dispose();
   assert.throws(() => new UpsampleNearest({ factors: [3, 2, 2] }), /factors/);
+});
+
+test('KeepFeatures: the entries not kept become 0, in the value and in the gradient; config round trip; bad lists refused', () => {
+  const layer = new KeepFeatures({ name: 'keep', keep: [0, 3] });
+  const x = tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 8]]);
+  assert.deepEqual((layer.apply(x) as tf.Tensor).arraySync(), [[1, 0, 0, 4], [5, 0, 0, 8]]);
+  const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(layer.apply(v) as tf.Tensor, tf.tensor2d([[1, 1, 1, 1], [2, 2, 2, 2]]))))(x);
+  assert.deepEqual(grad.arraySync(), [[1, 0, 0, 1], [2, 0, 0, 2]]);
+  const copy = KeepFeatures.fromConfig(KeepFeatures, layer.getConfig()) as KeepFeatures;
+  assert.deepEqual(copy.keep, [0, 3]);
+  assert.throws(() => layer.computeOutputShape([null, 3]), /goes beyond the 3 features/);
+  assert.throws(() => new KeepFeatures({ keep: [] }), /non-empty/);
 });
