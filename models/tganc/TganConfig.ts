@@ -50,7 +50,7 @@ export interface TganArgs {
   generator?: 'conv3d' | 'sprite';
   /** Sprite generator: side of the sprite (default 28, an MNIST digit). */
   spriteSize?: number;
-  /** Sprite generator: channels of its 2D stack, coarse to fine (default [128, 64]: 7x7 -> 14x14 -> sprite). */
+  /** Sprite generator: channels of its 2D stack, coarse to fine, one doubling each (default [128]: 14x14x128 -> the 28x28 sprite). */
   spriteChannels?: number[];
   /** Sprite generator: hidden units of the path network (default 128). */
   pathHidden?: number;
@@ -204,8 +204,8 @@ export function validateTganArgs<T extends TganArgs>(args: T): T {
     const side = args.spriteSize ?? 28;
     positiveInteger('spriteSize', side);
     if (side >= args.size) throw new RangeError(`spriteSize must be smaller than size (${args.size}) so the sprite can move, got ${side}`);
-    const factor = 2 ** ((args.spriteChannels ?? [128, 64]).length - 1);
-    if (side % factor !== 0) throw new RangeError(`spriteSize must be a multiple of ${factor} (one doubling per spriteChannels entry after the first), got ${side}`);
+    const factor = 2 ** (args.spriteChannels ?? [128]).length;
+    if (side % factor !== 0) throw new RangeError(`spriteSize must be a multiple of ${factor} (one doubling per spriteChannels entry), got ${side}`);
   }
   const tc = args.temporalCoherenceWeight;
   if (tc !== undefined && !(Number.isFinite(tc) && tc >= 0)) {

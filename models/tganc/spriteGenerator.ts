@@ -7,8 +7,9 @@
  *   joint = [z ; c]  (with spriteWordIds / pathWordIds: each stream its own c, "g_sprite_condition" /
  *   "g_path_condition", from only the sentence entries it reads, the others zeroed: "g_…_words")
  *   sprite: joint -> dense(s0·s0·C0, no bias) -> reshape [1, s0, s0, C0]            "g_sprite_project"
- *     -> batch norm -> ReLU, then per entry of spriteChannels after the first: conv3dTranspose
- *     (kernel [1, 4, 4], strides [1, 2, 2]) -> batch norm -> ReLU; last: to `channels` + bias -> sigmoid
+ *     (s0 = s / 2^k, k = spriteChannels.length) -> batch norm -> ReLU, then k stages of conv3dTranspose
+ *     (kernel [1, 4, 4], strides [1, 2, 2]) to the next entry's channels -> batch norm -> ReLU, the last
+ *     to `channels` + bias -> sigmoid (default [128]: 14x14x128 -> 28x28)
  *     -> [N, 1, s, s, C] in [0, 1]                                                  "g_sprite"
  *   path:   joint -> dense(pathHidden) -> LeakyReLU -> dense(2T) -> sigmoid          "g_path"
  *   PlaceSprite(sprite, path) -> [N, T, S, S, C] in [-1, 1]                         "g_out"
@@ -37,9 +38,9 @@ export interface SpriteGeneratorArgs {
   noiseDim: number;
   sentenceDim: number;
   conditionDim?: number;
-  /** Sprite side s (28 for MNIST digits); a multiple of 2^(spriteChannels.length - 1), smaller than size. */
+  /** Sprite side s (28 for MNIST digits); a multiple of 2^spriteChannels.length, smaller than size. */
   spriteSize: number;
-  /** Feature channels of the sprite stack, coarse to fine: the first at s0 = s / 2^(length - 1). */
+  /** Feature channels of the sprite stack, coarse to fine, one doubling each (as gChannels): the first at s0 = s / 2^length. */
   spriteChannels: number[];
   /** Hidden units of the path network. */
   pathHidden: number;
@@ -66,7 +67,7 @@ export function spriteGeneratorArgsFrom(args: TganArgs): SpriteGeneratorArgs {
     sentenceDim: args.sentenceDim,
     ...(args.conditionDim !== undefined ? { conditionDim: args.conditionDim } : {}),
     spriteSize: args.spriteSize ?? 28,
-    spriteChannels: [...(args.spriteChannels ?? [128, 64])],
+    spriteChannels: [...(args.spriteChannels ?? [128])],
     pathHidden: args.pathHidden ?? 128,
     ...(args.spriteWordIds !== undefined ? { spriteWordIds: [...args.spriteWordIds] } : {}),
     ...(args.pathWordIds !== undefined ? { pathWordIds: [...args.pathWordIds] } : {}),
@@ -77,9 +78,9 @@ export function spriteGeneratorArgsFrom(args: TganArgs): SpriteGeneratorArgs {
 }
 
 export function buildSpriteGenerator(args: SpriteGeneratorArgs): tf.LayersModel {
-  const stages = args.spriteChannels.length - 1;
+  const stages = args.spriteChannels.length;
   const s0 = args.spriteSize / 2 ** stages;
-  if (!Number.isInteger(s0)) throw new RangeError(`spriteSize ${args.spriteSize} must be a multiple of ${2 ** stages} (one doubling per spriteChannels entry after the first)`);
+  if (!Number.isInteger(s0)) throw new RangeError(`spriteSize ${args.spriteSize} must be a multiple of ${2 ** stages} (one doubling per spriteChannels entry)`);
   if (!(args.spriteSize < args.size)) throw new RangeError(`spriteSize ${args.spriteSize} must be smaller than size ${args.size}`);
   const init = (name: string): Initializer => normalInitializer(args.seed, `generator/${name}`);
   const bnRelu = (x: tf.SymbolicTensor, name: string): tf.SymbolicTensor => {
@@ -125,10 +126,6 @@ export function buildSpriteGenerator(args: SpriteGeneratorArgs): tf.LayersModel 
       })
       .apply(sprite) as tf.SymbolicTensor;
     sprite = last ? sprite : bnRelu(sprite, name);
-  }
-  if (stages === 0) {
-    // One entry: a 1x1 convolution from the projection's channels to the sprite's.
-    sprite = tf.layers.conv3d({ name: 'g_sprite_up0', filters: args.channels, kernelSize: 1, useBias: false, kernelInitializer: init('g_sprite_up0') }).apply(sprite) as tf.SymbolicTensor;
   }
   sprite = new ChannelBias({ name: 'g_sprite_bias', initialValue: SPRITE_START_BIAS }).apply(sprite) as tf.SymbolicTensor;
   sprite = tf.layers.activation({ name: 'g_sprite', activation: 'sigmoid' }).apply(sprite) as tf.SymbolicTensor;

@@ -93,7 +93,7 @@ test('TganModel trains with it (finite losses, the generator changes); save -> l
 
 test('bad sprite settings are refused by name', () => {
   assert.throws(() => tinyTganArgs({ generator: 'sprite', spriteSize: 16 }), /spriteSize must be smaller than size \(16\)/);
-  assert.throws(() => tinyTganArgs({ generator: 'sprite', spriteSize: 6, spriteChannels: [8, 4, 2] }), /spriteSize must be a multiple of 4/);
+  assert.throws(() => tinyTganArgs({ generator: 'sprite', spriteSize: 6, spriteChannels: [8, 4] }), /spriteSize must be a multiple of 4 \(one doubling per spriteChannels entry\)/);
   assert.throws(() => tinyTganArgs({ generator: 'sprites' as 'sprite' }), /generator must be 'conv3d' or 'sprite'/);
 });
 
