@@ -9,6 +9,7 @@ import { exportCommand } from './commands/export.ts';
 import { previewCommand } from './commands/preview.ts';
 import { generateCommand } from './commands/generate.ts';
 import { evalCommand } from './commands/eval.ts';
+import { quantizeCommand } from './commands/quantize.ts';
 import { builtinStages } from '../stages/index.ts';
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   preview: previewCommand,
   generate: generateCommand,
   eval: evalCommand,
+  quantize: quantizeCommand,
   stages: async (_argv, io) => {
     for (const type of builtinStages().all()) {
       const io_ = type.kind === 'source' ? `-> ${type.output}` : type.kind === 'sink' ? `${type.input} ->` : `${type.input} -> ${type.output}`;
@@ -39,6 +41,7 @@ usage: t2v <command> [options]    (t2v <command> --help for its options)
   preview DIR    write a contact-sheet PNG of a dataset
   generate       videos for a caption file with a trained model (--model DIR --captions FILE --out DIR)
   eval           score a trained model on bouncing digits: seen/unseen accuracy, diversity (--model DIR)
+  quantize       store a model folder's large weights as 8-bit codes, about 4x smaller (--model DIR)
   stages         list the stage types DAG files can use
 
 exit codes: 0 ok, 1 failed, 2 bad command line or DAG, 130 interrupted`;
