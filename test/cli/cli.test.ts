@@ -95,7 +95,7 @@ test('usage errors exit 2 with one line and write nothing', async () => {
   assert.match(messages(unknownFlag)[0] ?? '', /^t2v: Unknown option '--frobnicate'/);
   assert.match(unknownFlag.stderr, /^usage: t2v run DAG/m);
   assert.equal(unknownCommand.code, 2, show(unknownCommand));
-  assertMessages(unknownCommand, [/^t2v: unknown command "bogus" \(commands: run, validate, graph, export, preview, generate, eval, stages\)$/]);
+  assertMessages(unknownCommand, [/^t2v: unknown command "bogus" \(commands: run, validate, graph, export, preview, generate, eval, quantize, stages\)$/]);
   assert.deepEqual(await readdir(empty), ['small.yaml'], 'nothing was written');
 });
 
