@@ -28,7 +28,9 @@ import {
 
 type Row = { run: KindRun; result?: KindsWorkerResult; note?: string };
 
-const label = (run: KindRun) => `${run.kind} ${run.preset}${'generator' in run ? ` (${run.generator} generator)` : ''}`;
+/** The preset column: the preset, and the generator where a row names one. */
+const presetLabel = (run: KindRun) => `${run.preset}${'generator' in run ? ` (${run.generator} generator)` : ''}`;
+const label = (run: KindRun) => `${run.kind} ${presetLabel(run)}`;
 
 export default {
   name: 'model-kinds',
@@ -80,14 +82,14 @@ export default {
     const tableRows: (string | number)[][] = [];
     for (const { run, result: r, note } of rows) {
       if (!r) {
-        tableRows.push([run.kind, label(run).slice(run.kind.length + 1), '', '', '', '', '', '', '', note ?? '']);
+        tableRows.push([run.kind, presetLabel(run), '', '', '', '', '', '', '', note ?? '']);
         continue;
       }
       r.phases.forEach((p, i) => {
         const first = i === 0;
         tableRows.push([
           run.kind,
-          label(run).slice(run.kind.length + 1),
+          presetLabel(run),
           p.phase,
           fixed(median(p.stepMs)),
           fixed(stepRatio(p), 2),

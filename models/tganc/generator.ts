@@ -24,9 +24,10 @@ import type { TganArgs, TganChannels } from './TganConfig.ts';
 import { normalInitializer } from './seeds.ts';
 import type { Initializer } from './seeds.ts';
 import { BatchNorm, ChannelBias, LeakyReLU } from './fastGradLayers.ts';
-import { UpsampleNearest } from './videoLayers.ts';
+import { KeepFeatures, UpsampleNearest } from './videoLayers.ts';
 
-export interface GeneratorArgs {
+/** What both generators (this one and spriteGenerator.ts) take: the clip, the inputs and their projection. */
+export interface GeneratorInputArgs {
   frames: number;
   size: number;
   channels: TganChannels;
@@ -34,22 +35,15 @@ export interface GeneratorArgs {
   sentenceDim: number;
   /** Sentence projection size; undefined: the raw sentence is concatenated with z. */
   conditionDim?: number;
-  /** Feature channels, coarse to fine; one up-sampling stage per entry. */
-  gChannels: number[];
-  /** LeakyReLU slope (sentence projection; and the stages when activation is 'leakyRelu'). */
+  /** LeakyReLU slope of the sentence projection (and of this generator's stages with activation 'leakyRelu'). */
   leak: number;
-  activation: 'relu' | 'leakyRelu';
-  /** TganArgs.gUpsample; default 'transposed'. */
-  upsample?: 'transposed' | 'resize';
   seed: number;
   batchNormMomentum: number;
-  /** Starting bias of the output before tanh (default 0: mid-grey); see TganArgs.outputBias. */
-  outputBias?: number;
   /** Model name (layer names are fixed: g_…). Default 'generator'. */
   name?: string;
 }
 
-export function generatorArgsFrom(args: TganArgs): GeneratorArgs {
+export function generatorInputArgsFrom(args: TganArgs): GeneratorInputArgs {
   validateTganArgs(args);
   return {
     frames: args.frames,
@@ -58,12 +52,49 @@ export function generatorArgsFrom(args: TganArgs): GeneratorArgs {
     noiseDim: args.noiseDim,
     sentenceDim: args.sentenceDim,
     ...(args.conditionDim !== undefined ? { conditionDim: args.conditionDim } : {}),
-    gChannels: [...args.gChannels],
     leak: args.leak,
-    activation: args.gActivation ?? 'relu',
-    ...(args.gUpsample !== undefined ? { upsample: args.gUpsample } : {}),
     seed: args.seed ?? 0,
     batchNormMomentum: args.batchNormMomentum ?? 0.9,
+  };
+}
+
+/**
+ * [z ; c]: the sentence (only its `keep` entries when given: "<prefix>_words"), projected when
+ * conditionDim is set (dense + LeakyReLU: "<prefix>_condition"), joined to the noise ("<prefix>_joint").
+ */
+export function jointInput(
+  noise: tf.SymbolicTensor,
+  sentence: tf.SymbolicTensor,
+  args: GeneratorInputArgs,
+  options: { prefix?: string; keep?: number[] } = {},
+): tf.SymbolicTensor {
+  const prefix = options.prefix ?? 'g';
+  let condition = sentence;
+  if (options.keep !== undefined) condition = new KeepFeatures({ name: `${prefix}_words`, keep: options.keep }).apply(condition) as tf.SymbolicTensor;
+  if (args.conditionDim !== undefined) {
+    const name = `${prefix}_condition`;
+    condition = tf.layers.dense({ name, units: args.conditionDim, kernelInitializer: normalInitializer(args.seed, `generator/${name}`) }).apply(condition) as tf.SymbolicTensor;
+    condition = new LeakyReLU({ name: `${name}_act`, alpha: args.leak }).apply(condition) as tf.SymbolicTensor;
+  }
+  return tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([noise, condition]) as tf.SymbolicTensor;
+}
+
+export interface GeneratorArgs extends GeneratorInputArgs {
+  /** Feature channels, coarse to fine; one up-sampling stage per entry. */
+  gChannels: number[];
+  activation: 'relu' | 'leakyRelu';
+  /** TganArgs.gUpsample; default 'transposed'. */
+  upsample?: 'transposed' | 'resize';
+  /** Starting bias of the output before tanh (default 0: mid-grey); see TganArgs.outputBias. */
+  outputBias?: number;
+}
+
+export function generatorArgsFrom(args: TganArgs): GeneratorArgs {
+  return {
+    ...generatorInputArgsFrom(args),
+    gChannels: [...args.gChannels],
+    activation: args.gActivation ?? 'relu',
+    ...(args.gUpsample !== undefined ? { upsample: args.gUpsample } : {}),
     ...(args.outputBias !== undefined ? { outputBias: args.outputBias } : {}),
   };
 }
@@ -127,14 +158,7 @@ export function buildGenerator(args: GeneratorArgs): tf.LayersModel {
 
   const noise = tf.input({ name: GENERATOR_INPUTS[0], shape: [args.noiseDim] });
   const sentence = tf.input({ name: GENERATOR_INPUTS[1], shape: [args.sentenceDim] });
-  let condition: tf.SymbolicTensor = sentence;
-  if (args.conditionDim !== undefined) {
-    condition = tf.layers
-      .dense({ name: 'g_condition', units: args.conditionDim, kernelInitializer: init('g_condition') })
-      .apply(sentence) as tf.SymbolicTensor;
-    condition = new LeakyReLU({ name: 'g_condition_act', alpha: args.leak }).apply(condition) as tf.SymbolicTensor;
-  }
-  let x = tf.layers.concatenate({ name: 'g_joint', axis: -1 }).apply([noise, condition]) as tf.SymbolicTensor;
+  let x = jointInput(noise, sentence, args);
   const [t0, h0, w0, c0] = plan.start;
   x = tf.layers
     .dense({ name: 'g_project', units: t0 * h0 * w0 * c0, useBias: false, kernelInitializer: init('g_project') })

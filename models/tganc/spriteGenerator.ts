@@ -22,22 +22,15 @@
  * clips of one object moving over a black background (bouncing digits, moving shapes), not general video.
  */
 import * as tf from '@tensorflow/tfjs';
-import { validateTganArgs } from './TganConfig.ts';
-import type { TganArgs, TganChannels } from './TganConfig.ts';
+import type { TganArgs } from './TganConfig.ts';
 import { normalInitializer } from './seeds.ts';
 import type { Initializer } from './seeds.ts';
 import { BatchNorm, ChannelBias, LeakyReLU } from './fastGradLayers.ts';
 import { PlaceSprite } from './PlaceSprite.ts';
-import { KeepFeatures } from './videoLayers.ts';
-import { GENERATOR_INPUTS } from './generator.ts';
+import { GENERATOR_INPUTS, generatorInputArgsFrom, jointInput } from './generator.ts';
+import type { GeneratorInputArgs } from './generator.ts';
 
-export interface SpriteGeneratorArgs {
-  frames: number;
-  size: number;
-  channels: TganChannels;
-  noiseDim: number;
-  sentenceDim: number;
-  conditionDim?: number;
+export interface SpriteGeneratorArgs extends GeneratorInputArgs {
   /** Sprite side s (28 for MNIST digits); a multiple of 2^spriteChannels.length, smaller than size. */
   spriteSize: number;
   /** Feature channels of the sprite stack, coarse to fine, one doubling each (as gChannels): the first at s0 = s / 2^length. */
@@ -47,33 +40,19 @@ export interface SpriteGeneratorArgs {
   /** TganArgs.spriteWordIds / pathWordIds: the sentence entries each stream reads; undefined: all. */
   spriteWordIds?: number[];
   pathWordIds?: number[];
-  leak: number;
-  seed: number;
-  batchNormMomentum: number;
-  /** Name (layer names are fixed: g_…). Default 'generator'. */
-  name?: string;
 }
 
 /** Sprite pixels start dark: sigmoid(-2) = 0.12, about an MNIST digit's mean pixel. */
 const SPRITE_START_BIAS = -2;
 
 export function spriteGeneratorArgsFrom(args: TganArgs): SpriteGeneratorArgs {
-  validateTganArgs(args);
   return {
-    frames: args.frames,
-    size: args.size,
-    channels: args.channels,
-    noiseDim: args.noiseDim,
-    sentenceDim: args.sentenceDim,
-    ...(args.conditionDim !== undefined ? { conditionDim: args.conditionDim } : {}),
+    ...generatorInputArgsFrom(args),
     spriteSize: args.spriteSize ?? 28,
     spriteChannels: [...(args.spriteChannels ?? [128])],
     pathHidden: args.pathHidden ?? 128,
     ...(args.spriteWordIds !== undefined ? { spriteWordIds: [...args.spriteWordIds] } : {}),
     ...(args.pathWordIds !== undefined ? { pathWordIds: [...args.pathWordIds] } : {}),
-    leak: args.leak,
-    seed: args.seed ?? 0,
-    batchNormMomentum: args.batchNormMomentum ?? 0.9,
   };
 }
 
@@ -90,17 +69,9 @@ export function buildSpriteGenerator(args: SpriteGeneratorArgs): tf.LayersModel 
 
   const noise = tf.input({ name: GENERATOR_INPUTS[0], shape: [args.noiseDim] });
   const sentence = tf.input({ name: GENERATOR_INPUTS[1], shape: [args.sentenceDim] });
-  // [z ; condition] for a stream: the condition from the sentence entries it reads (all, or `keep`).
-  const jointOf = (stream: string, keep: number[] | undefined): tf.SymbolicTensor => {
-    const prefix = keep === undefined ? 'g' : `g_${stream}`;
-    let condition: tf.SymbolicTensor = sentence;
-    if (keep !== undefined) condition = new KeepFeatures({ name: `${prefix}_words`, keep }).apply(condition) as tf.SymbolicTensor;
-    if (args.conditionDim !== undefined) {
-      condition = tf.layers.dense({ name: `${prefix}_condition`, units: args.conditionDim, kernelInitializer: init(`${prefix}_condition`) }).apply(condition) as tf.SymbolicTensor;
-      condition = new LeakyReLU({ name: `${prefix}_condition_act`, alpha: args.leak }).apply(condition) as tf.SymbolicTensor;
-    }
-    return tf.layers.concatenate({ name: `${prefix}_joint`, axis: -1 }).apply([noise, condition]) as tf.SymbolicTensor;
-  };
+  // Each stream's [z ; condition]: one shared, or its own from only the words it reads.
+  const jointOf = (stream: string, keep: number[] | undefined): tf.SymbolicTensor =>
+    keep === undefined ? jointInput(noise, sentence, args) : jointInput(noise, sentence, args, { prefix: `g_${stream}`, keep });
   const shared = args.spriteWordIds === undefined || args.pathWordIds === undefined ? jointOf('', undefined) : undefined;
   const spriteJoint = args.spriteWordIds === undefined ? shared! : jointOf('sprite', args.spriteWordIds);
   const pathJoint = args.pathWordIds === undefined ? shared! : jointOf('path', args.pathWordIds);
