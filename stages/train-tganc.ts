@@ -61,6 +61,11 @@ const config = z
     /** Weight of a mode-seeking term (MSGAN: a second noise draw per caption should give another video); 0: off. */
     modeSeeking: z.number().min(0).default(0),
     /**
+     * Decay of a moving average of the generator's weights, which samples, evaluations, `best/` and the
+     * saved model use (e.g. 0.999: roughly the last 1,000 steps); steadier than the last step's weights. 0: off.
+     */
+    generatorAverage: z.number().min(0).lt(1).default(0),
+    /**
      * Weight of a reconstruction loss (cVAE-GAN): an encoder reads each real clip's noise and the generator
      * redraws the clip from it and its caption; 0: off. `kl` pulls the encoder's noise towards the prior.
      */

@@ -50,7 +50,7 @@ export async function saveTganBundle(dir: string, trainer: TganTrainer, extra: {
     training: extra.training,
     ...(extra.scores ? { scores: extra.scores } : {}),
   };
-  await writeModelFolder(dir, { info, networks: { generator: trainer.model.generator, encoder: trainer.model.sentenceEncoder! }, vocabulary: trainer.vocabulary });
+  await writeModelFolder(dir, { info, networks: { generator: trainer.model.averageGenerator ?? trainer.model.generator, encoder: trainer.model.sentenceEncoder! }, vocabulary: trainer.vocabulary });
 }
 
 /** A loaded bundle: generate videos for captions. `dispose()` frees its weights. */

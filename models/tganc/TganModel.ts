@@ -43,6 +43,7 @@ import { deriveSeed, sampleNoise } from './seeds.ts';
 import { frameSelection, selectFrames } from './frameSelection.ts';
 import { BagOfWords } from '../text/textLayers.ts';
 import { buildPosteriorEncoder, samplePosterior } from './posteriorEncoder.ts';
+import { WeightAverage } from '../training/WeightAverage.ts';
 import { eachEntry, nonNegativeNumber, positiveNumber, unitFraction } from '../../utils/argChecks.ts';
 
 export interface TganLearningRates {
@@ -108,6 +109,14 @@ export interface TganModelArgs extends TganArgs {
    * generator pass over twice the batch. Default 0 (off; no encoder is built).
    */
   reconstructionWeight?: number;
+  /**
+   * Decay of an exponential moving average of the generator's weights (models/training/WeightAverage.ts),
+   * kept in a second generator (`averageGenerator`) that `generate` uses, and so samples, evaluations and
+   * saved models: a GAN generator's weights circle around a good point, their average sits near it.
+   * E.g. 0.999 (an average over roughly the last 1,000 steps). Default 0 (off; `generate` uses the
+   * trained weights).
+   */
+  generatorAverage?: number;
   /**
    * Vocabulary ids of the words a single frame can show (e.g. the digits, not the motion). When set, the
    * frame discriminator judges frames without the caption (its head gets a zero sentence and it has no
@@ -183,6 +192,7 @@ type ResolvedArgs = Omit<TganModelArgs, 'sentenceEncoder'> & {
   modeSeekingWeight: number;
   reconstructionWeight: number;
   klWeight: number;
+  generatorAverage: number;
   frameWordIds: number[] | undefined;
   videoWordIds: number[] | undefined;
   captionFreeHeads: DiscriminatorKind[];
@@ -193,6 +203,8 @@ const DEFAULT_LEARNING_RATE = 2e-4;
 export class TganModel {
   readonly args: Readonly<ResolvedArgs>;
   readonly generator: tf.LayersModel;
+  /** The moving average of the generator's weights (generatorAverage > 0), which `generate` uses. */
+  readonly averageGenerator: tf.LayersModel | undefined;
   readonly sentenceEncoder: tf.LayersModel | undefined;
   /** The reconstruction loss's posterior encoder (only with reconstructionWeight > 0; training-only). */
   readonly posterior: tf.LayersModel | undefined;
@@ -202,6 +214,7 @@ export class TganModel {
   /** Completed train steps (the noise seed of the next step depends on it). */
   step = 0;
   private disposed = false;
+  private readonly average: WeightAverage | undefined;
   private warmupOptimizer: tf.AdamOptimizer | undefined;
   /** Per discriminator: 1 for the words its classifier reads, 0 for the others (frameWordIds, videoWordIds). */
   private readonly wordMasks: Partial<Record<DiscriminatorKind, tf.Tensor1D>> = {};
@@ -217,7 +230,13 @@ export class TganModel {
         throw new RangeError(`sentenceEncoder must output [N, ${this.args.sentenceDim}] (sentenceDim), got [${out.join(', ')}]`);
       }
     }
-    this.generator = this.args.generator === 'sprite' ? buildSpriteGenerator(spriteGeneratorArgsFrom(this.args)) : buildGenerator(generatorArgsFrom(this.args));
+    const buildG = () => (this.args.generator === 'sprite' ? buildSpriteGenerator(spriteGeneratorArgsFrom(this.args)) : buildGenerator(generatorArgsFrom(this.args)));
+    this.generator = buildG();
+    if (this.args.generatorAverage > 0) {
+      this.averageGenerator = buildG();
+      this.average = new WeightAverage({ source: this.generator, average: this.averageGenerator, decay: this.args.generatorAverage });
+      this.average.reset();
+    }
     const kinds: DiscriminatorKind[] = this.args.useMotionDiscriminator ? ['video', 'frame', 'motion'] : ['video', 'frame'];
     this.discriminators = kinds.map((kind) => buildDiscriminator(discriminatorArgsFrom(this.args, kind)));
     const adam = (lr: number): tf.AdamOptimizer => tf.train.adam(lr, this.args.adamBeta1, this.args.adamBeta2);
@@ -247,12 +266,24 @@ export class TganModel {
     return sampleNoise(batch, this.args.noiseDim, seed);
   }
 
-  /** Clips [N, frames, size, size, channels] in [-1, 1]; batch norm uses its moving statistics unless training. */
+  /**
+   * Clips [N, frames, size, size, channels] in [-1, 1], from the averaged generator when there is one; batch
+   * norm uses its moving statistics unless training.
+   */
   generate(noise: tf.Tensor2D, sentences: tf.Tensor2D, options: { training?: boolean } = {}): tf.Tensor5D {
     this.assertUsable();
     this.checkRows('noise', noise, noise.shape[0], this.args.noiseDim);
     this.checkRows('sentences', sentences, noise.shape[0], this.args.sentenceDim);
-    return tf.tidy(() => this.generator.apply([noise, sentences], { training: options.training ?? false }) as tf.Tensor5D);
+    const generator = this.averageGenerator ?? this.generator;
+    return tf.tidy(() => generator.apply([noise, sentences], { training: options.training ?? false }) as tf.Tensor5D);
+  }
+
+  /**
+   * Sets the weight average to the generator's weights (no-op without one): after loading generator
+   * weights from elsewhere, e.g. a warm start from a run that kept no average.
+   */
+  resetGeneratorAverage(): void {
+    this.average?.reset();
   }
 
   /** Sentence vectors [N, sentenceDim] of token ids [N, L], with the model's sentence encoder. */
@@ -301,6 +332,7 @@ export class TganModel {
       if (condition.kind === 'ids') encoded = this.encode(condition.captions);
       const gLoss = this.generatorStep(encoded ?? (condition as { sentences: tf.Tensor2D }).sentences, noise, reported, views, words, videos);
       reported['gLoss'] = gLoss;
+      this.average?.update(this.step);
       this.step++;
       const names = Object.keys(reported);
       const values = tf.tidy(() => tf.stack(names.map((name) => reported[name]!)).dataSync());
@@ -373,6 +405,7 @@ export class TganModel {
     if (this.disposed) return;
     this.disposed = true;
     this.generator.dispose();
+    this.averageGenerator?.dispose();
     this.sentenceEncoder?.dispose();
     this.posterior?.dispose();
     tf.dispose(Object.values(this.wordMasks));
@@ -621,6 +654,8 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
   nonNegativeNumber('reconstructionWeight', reconstructionWeight);
   const klWeight = args.klWeight ?? 0.01;
   nonNegativeNumber('klWeight', klWeight);
+  const generatorAverage = args.generatorAverage ?? 0;
+  if (!(generatorAverage >= 0 && generatorAverage < 1)) throw new RangeError(`generatorAverage must be in [0, 1) (0: off), got ${generatorAverage}`);
   const { frameWordIds, videoWordIds } = args;
   for (const [name, ids] of [['frameWordIds', frameWordIds], ['videoWordIds', videoWordIds]] as const) {
     if (ids === undefined) continue;
@@ -654,6 +689,7 @@ function resolve(args: Omit<TganModelArgs, 'sentenceEncoder'>): ResolvedArgs {
     modeSeekingWeight,
     reconstructionWeight,
     klWeight,
+    generatorAverage,
     frameWordIds,
     videoWordIds,
     captionFreeHeads,

@@ -1,6 +1,7 @@
 /**
  * A TganModel's whole training state in a CheckpointStore checkpoint, exact to the bit:
- * - every network in the tfjs model format (`generator/`, `encoder/`, `video/`, `frame/`, `motion/`);
+ * - every network in the tfjs model format (`generator/`, `generatorAverage/` (with a weight average),
+ *   `encoder/`, `video/`, `frame/`, `motion/`);
  * - every Adam optimiser's state, exactly (models/training/trainingCheckpoint.ts);
  * - `model.step` and the caller's JSON state.
  */
@@ -9,13 +10,14 @@ import type { CheckpointStore, LoadedCheckpoint } from '../training/CheckpointSt
 import { restoreTrainingCheckpoint, saveTrainingCheckpoint, type TrainingState } from '../training/trainingCheckpoint.ts';
 import type { TganModel } from './TganModel.ts';
 
-/** Every network of a TganModel by its checkpoint name (generator, encoder, posterior, video, frame, motion, …Words). */
+/** Every network of a TganModel by its checkpoint name (generator, generatorAverage, encoder, posterior, video, frame, motion, …Words). */
 export function tganNetworks(model: TganModel): Record<string, tf.LayersModel> {
   return trainingStateOf(model).networks;
 }
 
 function trainingStateOf(model: TganModel): TrainingState {
   const networks: Record<string, tf.LayersModel> = { generator: model.generator };
+  if (model.averageGenerator !== undefined) networks['generatorAverage'] = model.averageGenerator;
   if (model.sentenceEncoder !== undefined) networks['encoder'] = model.sentenceEncoder;
   if (model.posterior !== undefined) networks['posterior'] = model.posterior;
   for (const d of model.discriminators) {

@@ -21,9 +21,9 @@ import { openTrainingInputs, openTrainingSink } from './trainingSink.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'spectralNorm', 'generator', 'spriteSize', 'spriteWords', 'pathWords', 'gUpsample', 'headConditioning', 'frameWords', 'videoWords', 'captionFreeHeads', 'initFrom', 'seed'] as const;
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'generatorAverage', 'spectralNorm', 'generator', 'spriteSize', 'spriteWords', 'pathWords', 'gUpsample', 'headConditioning', 'frameWords', 'videoWords', 'captionFreeHeads', 'initFrom', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'generator' && c[k] === 'conv3d') || ((k === 'spriteWords' || k === 'pathWords') && c[k].length === 0) || (k === 'spriteSize' && (c.generator !== 'sprite' || c[k] === 28)) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'videoWords' && c[k].length === 0) || (k === 'captionFreeHeads' && c[k].length === 0) || (k === 'initFrom' && c[k] === '') || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'generatorAverage' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'generator' && c[k] === 'conv3d') || ((k === 'spriteWords' || k === 'pathWords') && c[k].length === 0) || (k === 'spriteSize' && (c.generator !== 'sprite' || c[k] === 28)) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'videoWords' && c[k].length === 0) || (k === 'captionFreeHeads' && c[k].length === 0) || (k === 'initFrom' && c[k] === '') || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
   return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
 }
 
@@ -62,6 +62,7 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
       captionFreeHeads: c.captionFreeHeads,
       outputBias,
       ...(c.modeSeeking > 0 ? { modeSeekingWeight: c.modeSeeking } : {}),
+      ...(c.generatorAverage > 0 ? { generatorAverage: c.generatorAverage } : {}),
       ...(c.reconstruction > 0 ? { reconstructionWeight: c.reconstruction, klWeight: c.kl } : {}),
       ...(c.wordLoss > 0 ? { wordLossWeight: c.wordLoss, wordClassifiers: c.wordClassifiers, warmupLearningRate: c.wordWarmupLearningRate } : {}),
       temporalCoherenceWeight: c.temporalCoherence,
@@ -92,7 +93,10 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
     async beforeFreshStart() {
       if (c.initFrom !== '') {
         const warm = await warmStartNetworks(resolve(context.cwd, c.initFrom), tganNetworks(trainer.model));
-        context.log(`weights from ${warm.checkpoint} (step ${warm.step}): ${warm.loaded.join(', ')}${warm.missing.length > 0 ? `; initialised afresh: ${warm.missing.join(', ')}` : ''}`);
+        // A run that kept no weight average: the average starts from the generator it warm-starts from.
+        const missing = warm.missing.filter((name) => name !== 'generatorAverage');
+        if (missing.length < warm.missing.length) trainer.model.resetGeneratorAverage();
+        context.log(`weights from ${warm.checkpoint} (step ${warm.step}): ${warm.loaded.join(', ')}${missing.length > 0 ? `; initialised afresh: ${missing.join(', ')}` : ''}`);
       }
       if (c.wordWarmup === 0) return;
       // Before the first checkpoint, so a run cut off here simply warms up again from the same seed.

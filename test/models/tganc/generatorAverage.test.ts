@@ -1,0 +1,121 @@
+/** TGANs-C with a moving average of the generator's weights: what generates, checkpoints and is saved. */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../../models/backend/selectBackend.ts';
+import { registerKernelFixes } from '../../../models/kernels/registerKernelFixes.ts';
+import { tganPreset } from '../../../models/tganc/tganPresets.ts';
+import { TganTrainer } from '../../../models/tganc/TganTrainer.ts';
+import { TganModel } from '../../../models/tganc/TganModel.ts';
+import { restoreTganCheckpoint, saveTganCheckpoint } from '../../../models/tganc/tganCheckpoint.ts';
+import { TganBundle, saveTganBundle } from '../../../models/tganc/TganBundle.ts';
+import { CheckpointStore } from '../../../models/training/CheckpointStore.ts';
+import { Vocabulary } from '../../../text/Vocabulary.ts';
+import type { Clip } from '../../../datasets/clip.ts';
+import { tempDir } from '../../helpers/tmp.ts';
+import { weightBits } from './helpers.ts';
+
+before(async () => {
+  registerKernelFixes();
+  await selectBackend('cpu');
+});
+
+const CAPTIONS = ['digit 1 is moving left and right', 'digit 2 is moving up and down'];
+const vocabulary = () => new Vocabulary().add('digit 1 2 is moving left and right up down'.split(' ')).finalize();
+const clips = (seed: number): Clip[] =>
+  CAPTIONS.map((caption, i) => {
+    const frames = new Uint8Array(4 * 16 * 16);
+    for (let k = 0; k < frames.length; k++) frames[k] = (k * 17 + i * 5 + seed * 11) % 256;
+    return { id: `c${i}`, frames, shape: [4, 16, 16, 1], caption, tokens: caption.split(' '), split: 'train', source: 'test', attributes: {} };
+  });
+const trainer = (generatorAverage?: number) =>
+  new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, learningRates: { generator: 1e-2 }, ...(generatorAverage !== undefined ? { generatorAverage } : {}) }, vocabulary: vocabulary(), captionLength: 8 });
+
+/** generate() of a model on fixed noise and captions, as numbers. */
+function generated(t: TganTrainer): Float32Array {
+  return t.generate(CAPTIONS, { perCaption: 1, seed: 3 }).reduce((all, v) => {
+    const joined = new Float32Array(all.length + v.frames.length);
+    joined.set(all);
+    joined.set(v.frames, all.length);
+    return joined;
+  }, new Float32Array(0));
+}
+
+test('the average starts at the generator, then lags it; generate uses the average', () => {
+  const t = trainer(0.9);
+  const { generator, averageGenerator } = t.model;
+  assert.ok(averageGenerator !== undefined);
+  assert.deepEqual(weightBits(averageGenerator), weightBits(generator), 'starts as a copy');
+  for (let s = 0; s < 4; s++) t.trainStep(clips(s));
+  assert.notDeepEqual(weightBits(averageGenerator), weightBits(generator), 'the average lags the trained weights');
+
+  const noise = t.model.sampleNoise(2, 11);
+  const sentences = t.model.encode(tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 9, 10]], undefined, 'int32'));
+  const out = t.model.generate(noise, sentences);
+  const fromAverage = averageGenerator.apply([noise, sentences], { training: false }) as tf.Tensor;
+  const fromRaw = generator.apply([noise, sentences], { training: false }) as tf.Tensor;
+  assert.deepEqual(Array.from(out.dataSync()), Array.from(fromAverage.dataSync()));
+  assert.notDeepEqual(Array.from(out.dataSync()), Array.from(fromRaw.dataSync()));
+  tf.dispose([noise, sentences, out, fromAverage, fromRaw]);
+  t.model.dispose();
+});
+
+test('without an average, training and generating are those of a model that never had the setting', () => {
+  const a = trainer();
+  const b = trainer(0);
+  assert.equal(a.model.averageGenerator, undefined);
+  assert.equal(b.model.averageGenerator, undefined);
+  for (let s = 0; s < 2; s++) assert.deepEqual(b.trainStep(clips(s)), a.trainStep(clips(s)));
+  assert.deepEqual(generated(b), generated(a));
+  a.model.dispose();
+  b.model.dispose();
+});
+
+test('the average does not change training: the raw weights and losses equal those of a run without it', () => {
+  const a = trainer();
+  const b = trainer(0.99);
+  for (let s = 0; s < 3; s++) assert.deepEqual(b.trainStep(clips(s)), a.trainStep(clips(s)));
+  assert.deepEqual(weightBits(b.model.generator), weightBits(a.model.generator));
+  a.model.dispose();
+  b.model.dispose();
+});
+
+test('a checkpoint holds the average exactly: a restored run goes on to the same average and videos', async () => {
+  const dir = await tempDir();
+  const store = new CheckpointStore(join(dir, 'checkpoints'), 2);
+  const a = trainer(0.9);
+  a.trainStep(clips(1));
+  a.trainStep(clips(2));
+  await saveTganCheckpoint(store, a.model, {});
+  const b = trainer(0.9);
+  await restoreTganCheckpoint(await store.load(2), b.model);
+  assert.deepEqual(weightBits(b.model.averageGenerator!), weightBits(a.model.averageGenerator!));
+  a.trainStep(clips(3));
+  b.trainStep(clips(3));
+  assert.deepEqual(weightBits(b.model.averageGenerator!), weightBits(a.model.averageGenerator!));
+  assert.deepEqual(generated(b), generated(a));
+  a.model.dispose();
+  b.model.dispose();
+});
+
+test('the saved model is the average, not the last weights', async () => {
+  const dir = await tempDir();
+  const t = trainer(0.9);
+  for (let s = 0; s < 3; s++) t.trainStep(clips(s));
+  await saveTganBundle(join(dir, 'model'), t, { training: { trainedSteps: 3 } });
+  const bundle = await TganBundle.load(join(dir, 'model'));
+  assert.deepEqual(weightBits(bundle.generator), weightBits(t.model.averageGenerator!));
+  assert.notDeepEqual(weightBits(bundle.generator), weightBits(t.model.generator));
+  bundle.dispose();
+  t.model.dispose();
+});
+
+test('resetGeneratorAverage copies the generator; a bad decay is refused', () => {
+  const t = trainer(0.9);
+  for (let s = 0; s < 2; s++) t.trainStep(clips(s));
+  t.model.resetGeneratorAverage();
+  assert.deepEqual(weightBits(t.model.averageGenerator!), weightBits(t.model.generator));
+  t.model.dispose();
+  assert.throws(() => new TganModel({ ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, generatorAverage: 1 }), /generatorAverage must be in \[0, 1\) \(0: off\), got 1/);
+});
