@@ -8,6 +8,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CheckpointStore, LoadedCheckpoint } from '../training/CheckpointStore.ts';
 import { restoreTrainingCheckpoint, saveTrainingCheckpoint, type TrainingState } from '../training/trainingCheckpoint.ts';
+import { warmStartNetworks, type WarmStartResult } from '../training/warmStart.ts';
 import type { TganModel } from './TganModel.ts';
 
 /** Every network of a TganModel by its checkpoint name (generator, generatorAverage, encoder, posterior, video, frame, motion, …Words). */
@@ -41,4 +42,15 @@ export async function restoreTganCheckpoint(checkpoint: LoadedCheckpoint, model:
   const state = await restoreTrainingCheckpoint(checkpoint, trainingStateOf(model));
   model.step = checkpoint.step;
   return state;
+}
+
+/**
+ * A warm start of `model` from another run's checkpoint (models/training/warmStart.ts). From a run that
+ * kept no generator average, the average starts at the loaded generator, and is not reported missing.
+ */
+export async function warmStartTgan(path: string, model: TganModel): Promise<WarmStartResult> {
+  const warm = await warmStartNetworks(path, tganNetworks(model));
+  if (!warm.missing.includes('generatorAverage')) return warm;
+  model.resetGeneratorAverage();
+  return { ...warm, missing: warm.missing.filter((name) => name !== 'generatorAverage') };
 }

@@ -11,8 +11,7 @@ import { tganPreset } from '../../models/tganc/tganPresets.ts';
 import { TganTrainer } from '../../models/tganc/TganTrainer.ts';
 import type { TganStepResult } from '../../models/tganc/TganModel.ts';
 import { warmUpWordClassifiers } from '../../models/tganc/wordWarmup.ts';
-import { restoreTganCheckpoint, saveTganCheckpoint, tganNetworks } from '../../models/tganc/tganCheckpoint.ts';
-import { warmStartNetworks } from '../../models/training/warmStart.ts';
+import { restoreTganCheckpoint, saveTganCheckpoint, warmStartTgan } from '../../models/tganc/tganCheckpoint.ts';
 import { saveTganBundle } from '../../models/tganc/TganBundle.ts';
 import { TrainingReporter, formatDuration } from '../../models/training/TrainingReporter.ts';
 import type { TrainTgancConfig } from '../train-tganc.ts';
@@ -92,11 +91,8 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
     saveCheckpoint: (store, state) => saveTganCheckpoint(store, trainer.model, state),
     async beforeFreshStart() {
       if (c.initFrom !== '') {
-        const warm = await warmStartNetworks(resolve(context.cwd, c.initFrom), tganNetworks(trainer.model));
-        // A run that kept no weight average: the average starts from the generator it warm-starts from.
-        const missing = warm.missing.filter((name) => name !== 'generatorAverage');
-        if (missing.length < warm.missing.length) trainer.model.resetGeneratorAverage();
-        context.log(`weights from ${warm.checkpoint} (step ${warm.step}): ${warm.loaded.join(', ')}${missing.length > 0 ? `; initialised afresh: ${missing.join(', ')}` : ''}`);
+        const warm = await warmStartTgan(resolve(context.cwd, c.initFrom), trainer.model);
+        context.log(`weights from ${warm.checkpoint} (step ${warm.step}): ${warm.loaded.join(', ')}${warm.missing.length > 0 ? `; initialised afresh: ${warm.missing.join(', ')}` : ''}`);
       }
       if (c.wordWarmup === 0) return;
       // Before the first checkpoint, so a run cut off here simply warms up again from the same seed.

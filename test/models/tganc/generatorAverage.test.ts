@@ -8,7 +8,7 @@ import { registerKernelFixes } from '../../../models/kernels/registerKernelFixes
 import { tganPreset } from '../../../models/tganc/tganPresets.ts';
 import { TganTrainer } from '../../../models/tganc/TganTrainer.ts';
 import { TganModel } from '../../../models/tganc/TganModel.ts';
-import { restoreTganCheckpoint, saveTganCheckpoint } from '../../../models/tganc/tganCheckpoint.ts';
+import { restoreTganCheckpoint, saveTganCheckpoint, warmStartTgan } from '../../../models/tganc/tganCheckpoint.ts';
 import { TganBundle, saveTganBundle } from '../../../models/tganc/TganBundle.ts';
 import { CheckpointStore } from '../../../models/training/CheckpointStore.ts';
 import { Vocabulary } from '../../../text/Vocabulary.ts';
@@ -118,4 +118,26 @@ test('resetGeneratorAverage copies the generator; a bad decay is refused', () =>
   assert.deepEqual(weightBits(t.model.averageGenerator!), weightBits(t.model.generator));
   t.model.dispose();
   assert.throws(() => new TganModel({ ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, generatorAverage: 1 }), /generatorAverage must be in \[0, 1\) \(0: off\), got 1/);
+});
+
+test('a warm start from a run without an average starts the average at the loaded generator; from one with an average, loads it', async () => {
+  const dir = await tempDir();
+  const plain = trainer();
+  for (let s = 0; s < 2; s++) plain.trainStep(clips(s));
+  await saveTganCheckpoint(new CheckpointStore(join(dir, 'plain', 'checkpoints'), 1), plain.model, {});
+  const t = trainer(0.9);
+  const warm = await warmStartTgan(join(dir, 'plain'), t.model);
+  assert.deepEqual(warm.missing, [], 'the average is not reported as initialised afresh');
+  assert.ok(!warm.loaded.includes('generatorAverage'));
+  assert.deepEqual(weightBits(t.model.generator), weightBits(plain.model.generator));
+  assert.deepEqual(weightBits(t.model.averageGenerator!), weightBits(plain.model.generator), 'the average is the loaded generator');
+
+  for (let s = 0; s < 2; s++) t.trainStep(clips(s + 5));
+  await saveTganCheckpoint(new CheckpointStore(join(dir, 'averaged', 'checkpoints'), 1), t.model, {});
+  const u = trainer(0.9);
+  const again = await warmStartTgan(join(dir, 'averaged'), u.model);
+  assert.ok(again.loaded.includes('generatorAverage'));
+  assert.deepEqual(weightBits(u.model.averageGenerator!), weightBits(t.model.averageGenerator!));
+  assert.notDeepEqual(weightBits(u.model.averageGenerator!), weightBits(u.model.generator));
+  for (const m of [plain, t, u]) m.model.dispose();
 });
