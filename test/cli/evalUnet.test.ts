@@ -35,3 +35,21 @@ test('eval on a U-Net model prints seen and unseen accuracy and says the first w
   assert.equal(report.scores.videos, 2 * (Number(seen[4]) + Number(unseen[4])));
   for (const key of ['seenBoth', 'seenDigit', 'seenMotion', 'unseenBoth', 'unseenDigit', 'unseenMotion']) assert.ok(report.scores[key] >= 0 && report.scores[key] <= 1, key);
 });
+
+test('--by-caption prints one row per caption, worst first; --out holds them as byCaption', async () => {
+  const result = await t2v(['eval', '--model', 'model', '--backend', 'cpu', '--per-caption', '2', '--by-caption', '--out', 'by-caption.json'], dir);
+  assert.equal(result.code, 0, show(result));
+  const report = JSON.parse(await readFile(join(dir, 'by-caption.json'), 'utf8'));
+  const captions = new Set(report.byCaption.map((r: { caption: string }) => r.caption));
+  assert.equal(captions.size, report.byCaption.length);
+  assert.ok(report.byCaption.length >= 2);
+  const both = report.byCaption.map((r: { bothAccuracy: number }) => r.bothAccuracy);
+  assert.deepEqual(both, [...both].sort((a: number, b: number) => a - b), 'worst first');
+  assert.equal(report.byCaption.reduce((n: number, r: { videos: number }) => n + r.videos, 0), report.scores.videos);
+  assert.match(result.stdout, /^ {2}both {4}digit {3}motion {2}videos {2}caption$/m);
+  const rows = result.stdout.split('\n').filter((line) => /^\s*\d+\.\d%\s+\d+\.\d%\s+\d+\.\d%\s+2\s+(\(unseen\) )?digit \d is moving/.test(line));
+  assert.equal(rows.length, report.byCaption.length, result.stdout);
+  for (const row of report.byCaption) {
+    if (row.bothAccuracy < 1) assert.ok(rows.some((line) => line.includes(row.caption) && /\[(drew|moved) /.test(line)), `${row.caption}: its mistakes are named`);
+  }
+});
