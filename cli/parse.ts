@@ -19,6 +19,14 @@ export function positiveInt(name: string, value: string | undefined): number | u
   return number;
 }
 
+/** A truncation ψ flag: a number in (0, 1]. */
+export function truncationFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!(value.trim() !== '' && number > 0 && number <= 1)) throw new UsageError(`--truncation takes a number in (0, 1] (1: none), got "${value}"`);
+  return number;
+}
+
 export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) throw new UsageError(`--${name} takes one of ${allowed.join(', ')}, got "${value}"`);

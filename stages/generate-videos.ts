@@ -7,6 +7,11 @@ const config = z.strictObject({
   model: z.string().min(1),
   perCaption: z.number().int().min(1).default(1),
   seed: z.number().int().min(0).default(0),
+  /**
+   * ψ in (0, 1]: noise drawn nearer 0 (times ψ) gives more typical videos, less diverse (the truncation
+   * trick; models/generation/truncation.ts). 1: the noise of training. tganc and stackvgan models.
+   */
+  truncation: z.number().gt(0).max(1).default(1),
   /** Captions' videos generated together in one pass. */
   batch: z.number().int().min(1).max(256).default(16),
   backend: z.enum(BACKEND_CHOICES).default('auto'),

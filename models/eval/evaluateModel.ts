@@ -28,6 +28,8 @@ export interface EvaluateModelArgs {
   data?: string;
   perCaption: number;
   seed: number;
+  /** ψ scaling the generator's noise (seeds.ts); default 1. Models without noise (U-Net) refuse another. */
+  truncation?: number;
   /** Canvas the evaluator expects; default 64 (bouncing digits' canvas). */
   size?: number;
 }
@@ -46,7 +48,10 @@ export interface EvaluateModelResult {
 
 export async function evaluateModel(args: EvaluateModelArgs): Promise<EvaluateModelResult> {
   const info = await readModelInfo(resolve(args.model));
-  if (info.kind === 'unet') return evaluateUnet(args);
+  if (info.kind === 'unet') {
+    if ((args.truncation ?? 1) !== 1) throw new UsageError(`${args.model} is a U-Net model: it draws no noise, so there is nothing to truncate (leave --truncation out)`);
+    return evaluateUnet(args);
+  }
   if (info.kind === 'stackvgan') {
     const { StackVganBundle } = await import('../stackvgan/StackVganBundle.ts');
     const notes = ['StackGAN-I -> VGAN: every video is made from its caption alone (its first frame is the Stage-I image), as for tganc'];
@@ -58,7 +63,7 @@ export async function evaluateModel(args: EvaluateModelArgs): Promise<EvaluateMo
 /** A model that makes videos from captions and seeds alone: TganBundle, or StackVganBundle (captionVideos). */
 type CaptionVideoBundle =
   | TganBundle
-  | { info: { training: Record<string, unknown> }; captionVideos(captions: readonly string[], options: { perCaption: number; seed: number; size: number }): VideoToScore[]; dispose(): void };
+  | { info: { training: Record<string, unknown> }; captionVideos(captions: readonly string[], options: { perCaption: number; seed: number; size: number; truncation: number }): VideoToScore[]; dispose(): void };
 
 async function evaluateFromCaptions(
   args: EvaluateModelArgs,
@@ -75,7 +80,7 @@ async function evaluateFromCaptions(
     if (captions === undefined) throw new UsageError(`${args.model} does not record its captions: name a dataset with --data`);
     const { classifier } = await loadEvaluator(args.evaluator);
     try {
-      const options = { perCaption: args.perCaption, seed: args.seed, size: args.size ?? 64 };
+      const options = { perCaption: args.perCaption, seed: args.seed, size: args.size ?? 64, truncation: args.truncation ?? 1 };
       const all = [...captions.seen, ...captions.unseen];
       const videos = bundle instanceof TganBundle ? bundle.videos(all, options) : bundle.captionVideos(all, options);
       const { scores, report } = evaluateCaptionVideos(videos, classifier, captions.unseen);

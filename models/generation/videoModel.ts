@@ -16,6 +16,8 @@ import type { ClipShape } from '../../datasets/clip.ts';
 import type { Vocabulary } from '../../text/Vocabulary.ts';
 import { readModelInfo, type ModelFolderInfo, type ModelKind } from '../io/modelFolder.ts';
 import { openFirstFrames, type FirstFrames, type FirstFrameSource } from './firstFrames.ts';
+import { checkTruncation } from './truncation.ts';
+import { UsageError } from '../../pipeline/errors/index.ts';
 
 export { MODEL_JSON, MODEL_KINDS, readModelInfo, type ModelFolderInfo, type ModelKind } from '../io/modelFolder.ts';
 
@@ -54,6 +56,8 @@ export interface LoadVideoModelOptions {
   data?: string;
   /** The folder as the user named it, for messages. Default: `dir`. */
   name?: string;
+  /** ψ in (0, 1] scaling the noise of tganc and stackvgan models (models/tganc/seeds.ts); default 1. A U-Net draws none and refuses another. */
+  truncation?: number;
 }
 
 /** The clip length a U-Net model makes (the given window included): its training clips' length. */
@@ -66,12 +70,15 @@ export function unetVideoFrames(window: number, training: Record<string, unknown
 /** Opens the model folder `dir` (see the module comment). TensorFlow.js must be set up (selectBackend). */
 export async function loadVideoModel(dir: string, options: LoadVideoModelOptions = {}): Promise<VideoModel> {
   const info = await readModelInfo(dir);
+  const truncation = options.truncation ?? 1;
+  checkTruncation(truncation);
+  if (info.kind === 'unet' && truncation !== 1) throw new UsageError(`${options.name ?? dir} is a U-Net model: it draws no noise, so there is nothing to truncate (leave truncation at 1)`);
   if (info.kind === 'tganc') {
-    const model = await loadTgan(dir);
+    const model = await loadTgan(dir, truncation);
     const ignored = [options.firstFrame ? '--first-frame' : '', options.data ? '--data' : ''].filter(Boolean);
     return ignored.length === 0 ? model : { ...model, notes: [`warning: ${ignored.join(' and ')} only matter(s) for U-Net models: ignored for this tganc model`] };
   }
-  if (info.kind === 'stackvgan') return loadStackVgan(dir, options);
+  if (info.kind === 'stackvgan') return loadStackVgan(dir, options, truncation);
   return loadUnet(dir, options);
 }
 
@@ -81,7 +88,7 @@ function trainedSteps(training: Record<string, unknown>): string {
   return typeof training['initFrom'] === 'string' ? `${steps} after a warm start from ${training['initFrom']}` : steps;
 }
 
-async function loadTgan(dir: string): Promise<VideoModel> {
+async function loadTgan(dir: string, truncation: number): Promise<VideoModel> {
   const { TganBundle } = await import('../tganc/TganBundle.ts');
   const { generateVideoBatch } = await import('../tganc/TganTrainer.ts');
   const bundle = await TganBundle.load(dir);
@@ -93,7 +100,7 @@ async function loadTgan(dir: string): Promise<VideoModel> {
     summary: `${bundle.info.kind}, ${frames}x${size}x${size}x${channels}, trained ${trainedSteps(bundle.info.training)}`,
     notes: [],
     async generate(jobs) {
-      return generateVideoBatch(bundle, bundle.vocabulary, bundle.info.captionLength, jobs.map((j) => ({ caption: j.caption, seed: j.seed })));
+      return generateVideoBatch(bundle, bundle.vocabulary, bundle.info.captionLength, jobs.map((j) => ({ caption: j.caption, seed: j.seed })), undefined, truncation);
     },
     dispose: () => bundle.dispose(),
   };
@@ -140,7 +147,7 @@ async function loadUnet(dir: string, options: LoadVideoModelOptions): Promise<Vi
   };
 }
 
-async function loadStackVgan(dir: string, options: LoadVideoModelOptions): Promise<VideoModel> {
+async function loadStackVgan(dir: string, options: LoadVideoModelOptions, truncation: number): Promise<VideoModel> {
   const { StackVganBundle } = await import('../stackvgan/StackVganBundle.ts');
   const bundle = await StackVganBundle.load(dir);
   const { frames, size, channels } = bundle.args;
@@ -155,7 +162,7 @@ async function loadStackVgan(dir: string, options: LoadVideoModelOptions): Promi
     summary: `${bundle.info.kind}, ${frames}x${size}x${size}x${channels} (caption -> image -> video), trained ${trainedSteps(bundle.info.training)}`,
     notes,
     async generate(jobs) {
-      return bundle.videos(jobs.map((j) => ({ caption: j.caption, seed: j.seed }))).map((v) => ({ frames: v.frames, shape: v.shape }));
+      return bundle.videos(jobs.map((j) => ({ caption: j.caption, seed: j.seed })), { truncation }).map((v) => ({ frames: v.frames, shape: v.shape }));
     },
     dispose: () => bundle.dispose(),
   };

@@ -146,11 +146,11 @@ export class StackVganBundle implements TwoStageModel {
    * `perCaption` videos of every caption, copy k of caption i seeded by videoSeed(seed, i, k) (as
    * TganBundle.videos, so `t2v eval` treats both kinds alike).
    */
-  captionVideos(captions: readonly string[], options: { perCaption?: number; seed?: number; size?: number; batch?: number } = {}): (TwoStageVideo & { copy: number })[] {
+  captionVideos(captions: readonly string[], options: { perCaption?: number; seed?: number; size?: number; batch?: number; truncation?: number } = {}): (TwoStageVideo & { copy: number })[] {
     const perCaption = options.perCaption ?? 1;
     const seed = options.seed ?? 0;
     const jobs = captions.flatMap((caption, i) => Array.from({ length: perCaption }, (_, copy) => ({ caption, copy, seed: videoSeed(seed, i, copy) })));
-    const videos = generateTwoStage(this, jobs, { ...(options.size !== undefined ? { size: options.size } : {}), ...(options.batch !== undefined ? { batch: options.batch } : {}) });
+    const videos = generateTwoStage(this, jobs, { ...(options.size !== undefined ? { size: options.size } : {}), ...(options.batch !== undefined ? { batch: options.batch } : {}), ...(options.truncation !== undefined ? { truncation: options.truncation } : {}) });
     return videos.map((v, k) => ({ ...v, copy: jobs[k]!.copy }));
   }
 

@@ -59,14 +59,16 @@ export interface TwoStageOptions {
   batch?: number;
   /** One clip per job: Stage-II animates its first frame instead of a Stage-I sample. */
   from?: readonly Pick<Clip, 'frames' | 'shape'>[];
+  /** ψ in (0, 1] scaling both stages' noise z1 and z2 (not the conditioning augmentation's); default 1 (seeds.ts). */
+  truncation?: number;
 }
 
-/** The three noise tensors of a batch of jobs, each row from its job's seed alone. */
-export function jobNoise(model: Pick<TwoStageModel, 'conditionDim' | 'imageNoiseDim' | 'videoNoiseDim'>, seeds: readonly number[]): { z1: tf.Tensor2D; eps: tf.Tensor2D; z2: tf.Tensor2D } {
+/** The three noise tensors of a batch of jobs, each row from its job's seed alone; `truncation` scales z1 and z2. */
+export function jobNoise(model: Pick<TwoStageModel, 'conditionDim' | 'imageNoiseDim' | 'videoNoiseDim'>, seeds: readonly number[], truncation = 1): { z1: tf.Tensor2D; eps: tf.Tensor2D; z2: tf.Tensor2D } {
   return tf.tidy(() => ({
-    z1: tf.concat(seeds.map((s) => sampleNoise(1, model.imageNoiseDim, deriveSeed(s, 'stage1/noise'))), 0) as tf.Tensor2D,
+    z1: tf.concat(seeds.map((s) => sampleNoise(1, model.imageNoiseDim, deriveSeed(s, 'stage1/noise'), truncation)), 0) as tf.Tensor2D,
     eps: tf.concat(seeds.map((s) => sampleEpsilon([1, model.conditionDim], deriveSeed(s, 'stage1/eps'))), 0) as tf.Tensor2D,
-    z2: tf.concat(seeds.map((s) => sampleNoise(1, model.videoNoiseDim, deriveSeed(s, 'stage2/noise'))), 0) as tf.Tensor2D,
+    z2: tf.concat(seeds.map((s) => sampleNoise(1, model.videoNoiseDim, deriveSeed(s, 'stage2/noise'), truncation)), 0) as tf.Tensor2D,
   }));
 }
 
@@ -82,7 +84,7 @@ export function generateTwoStage(model: TwoStageModel, jobs: readonly TwoStageJo
     const given = options.from?.slice(start, start + batch);
     const { images, videos } = tf.tidy(() => {
       const sentences = model.sentences(captionTensor(encoded));
-      const { z1, eps, z2 } = jobNoise(model, chunk.map((j) => j.seed));
+      const { z1, eps, z2 } = jobNoise(model, chunk.map((j) => j.seed), options.truncation);
       const images = given !== undefined ? firstFrameTensor(given, model) : model.image(sentences, z1, eps);
       return { images, videos: model.video(images, sentences, z2) };
     });

@@ -84,7 +84,7 @@ export class TganBundle {
   }
 
   /** Videos as bytes, `perCaption` per caption, seeded; see TganTrainer.generate. */
-  videos(captions: readonly string[], options: { perCaption?: number; seed?: number; size?: number; batch?: number } = {}) {
+  videos(captions: readonly string[], options: { perCaption?: number; seed?: number; size?: number; batch?: number; truncation?: number } = {}) {
     return generateVideos(this, this.vocabulary, this.info.captionLength, captions, options);
   }
 

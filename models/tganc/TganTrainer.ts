@@ -120,7 +120,7 @@ export class TganTrainer {
    * Videos for captions with the generator in inference mode: `perCaption` each, noise seeded by
    * (seed, caption index, copy), so the same call always gives the same videos. Bytes, optionally resized.
    */
-  generate(captions: readonly string[], options: { perCaption?: number; seed?: number; size?: number; batch?: number } = {}) {
+  generate(captions: readonly string[], options: { perCaption?: number; seed?: number; size?: number; batch?: number; truncation?: number } = {}) {
     return generateVideos(this.model, this.vocabulary, this.captionLength, captions, options);
   }
 }
@@ -143,17 +143,18 @@ export function videoSeed(seed: number, index: number, copy: number): number {
   return deriveSeed(seed, `sample/${index}/${copy}`);
 }
 
-/** Videos for jobs in one generator pass (inference mode), as bytes; `size` resizes them. */
+/** Videos for jobs in one generator pass (inference mode), as bytes; `size` resizes them; `truncation` scales the noise (seeds.ts). */
 export function generateVideoBatch(
   model: CaptionVideoModel,
   vocabulary: Vocabulary,
   captionLength: number,
   jobs: readonly VideoJob[],
   size?: number,
+  truncation = 1,
 ): { frames: Uint8Array; shape: [number, number, number, number] }[] {
   const encoded = encodeCaptions(vocabulary, jobs.map((j) => tokenize(j.caption)), captionLength);
   const videos = tf.tidy(() => {
-    const noise = tf.concat(jobs.map((j) => sampleNoise(1, model.args.noiseDim, j.seed)), 0) as tf.Tensor2D;
+    const noise = tf.concat(jobs.map((j) => sampleNoise(1, model.args.noiseDim, j.seed, truncation)), 0) as tf.Tensor2D;
     return model.generate(noise, model.encode(captionTensor(encoded)));
   });
   try {
@@ -169,7 +170,7 @@ export function generateVideos(
   vocabulary: Vocabulary,
   captionLength: number,
   captions: readonly string[],
-  options: { perCaption?: number; seed?: number; size?: number; batch?: number } = {},
+  options: { perCaption?: number; seed?: number; size?: number; batch?: number; truncation?: number } = {},
 ): { caption: string; copy: number; frames: Uint8Array; shape: [number, number, number, number] }[] {
   const perCaption = options.perCaption ?? 1;
   const seed = options.seed ?? 0;
@@ -178,7 +179,7 @@ export function generateVideos(
   const out: ReturnType<typeof generateVideos> = [];
   for (let start = 0; start < jobs.length; start += batch) {
     const chunk = jobs.slice(start, start + batch);
-    generateVideoBatch(model, vocabulary, captionLength, chunk, options.size).forEach((v, k) => out.push({ caption: chunk[k]!.caption, copy: chunk[k]!.copy, ...v }));
+    generateVideoBatch(model, vocabulary, captionLength, chunk, options.size, options.truncation).forEach((v, k) => out.push({ caption: chunk[k]!.caption, copy: chunk[k]!.copy, ...v }));
   }
   return out;
 }

@@ -5,6 +5,7 @@
  * number seed (fed to seedrandom's alea as a string).
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkTruncation } from '../generation/truncation.ts';
 
 /** A 31-bit seed for `name` under `seed` (FNV-1a over the name, mixed with the seed). */
 export function deriveSeed(seed: number, name: string): number {
@@ -29,7 +30,12 @@ export function normalInitializer(seed: number, name: string): Initializer {
   return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: deriveSeed(seed, name) });
 }
 
-/** Standard normal noise [batch, noiseDim], seeded. */
-export function sampleNoise(batch: number, noiseDim: number, seed: number): tf.Tensor2D {
-  return tf.randomNormal([batch, noiseDim], 0, 1, 'float32', seed);
+/**
+ * Standard normal noise [batch, noiseDim], seeded, times `truncation` (ψ in (0, 1], default 1: exactly the
+ * noise of training; models/generation/truncation.ts says why less).
+ */
+export function sampleNoise(batch: number, noiseDim: number, seed: number, truncation = 1): tf.Tensor2D {
+  checkTruncation(truncation);
+  if (truncation === 1) return tf.randomNormal([batch, noiseDim], 0, 1, 'float32', seed);
+  return tf.tidy(() => tf.randomNormal([batch, noiseDim], 0, 1, 'float32', seed).mul(truncation) as tf.Tensor2D);
 }

@@ -1,6 +1,6 @@
 /**
  * `generation.json` of a folder of generated videos: what made them (the model's content fingerprint and
- * the settings that change a video). A later run into the same folder skips the videos its manifest
+ * the settings that change a video: seed, truncation, first frames). A later run into the same folder skips the videos its manifest
  * lists, which is right only if it would make the very same videos: with another model, seed or first
  * frames it must stop and say so instead of mixing two generations in one folder.
  */
@@ -15,6 +15,8 @@ export interface GenerationOrigin {
   model: string;
   fingerprint: string;
   seed: number;
+  /** Absent in files written before the setting existed: 1. */
+  truncation?: number;
   firstFrame: string;
   data: string;
 }
@@ -33,6 +35,7 @@ export async function writeGenerationOrigin(dir: string, origin: GenerationOrigi
 export function originMismatch(before: GenerationOrigin, now: GenerationOrigin): string | undefined {
   if (before.fingerprint !== now.fingerprint) return `another model (${before.model}, fingerprint ${before.fingerprint}; this run: ${now.model}, ${now.fingerprint})`;
   if (before.seed !== now.seed) return `another seed (${before.seed}; this run: ${now.seed})`;
+  if ((before.truncation ?? 1) !== (now.truncation ?? 1)) return `another truncation (${before.truncation ?? 1}; this run: ${now.truncation ?? 1})`;
   if (before.firstFrame !== now.firstFrame) return `other first frames (${JSON.stringify(before.firstFrame)}; this run: ${JSON.stringify(now.firstFrame)})`;
   if (before.data !== now.data) return `first frames from another dataset (${JSON.stringify(before.data)}; this run: ${JSON.stringify(now.data)})`;
   return undefined;

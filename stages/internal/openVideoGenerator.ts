@@ -19,9 +19,9 @@ export async function openVideoGenerator(c: GenerateVideosConfig, context: Stage
   const backend = await selectBackend(c.backend, { log: (line) => context.log(line) });
   registerKernelFixes();
   // t2v-model.json's kind picks the bundle: tganc (noise and caption) or unet (first frames and caption).
-  const model = await loadVideoModel(resolve(context.cwd, c.model), { cwd: context.cwd, firstFrame: c.firstFrame, data: c.data, name: c.model });
+  const model = await loadVideoModel(resolve(context.cwd, c.model), { cwd: context.cwd, firstFrame: c.firstFrame, data: c.data, name: c.model, truncation: c.truncation });
   context.onAbort(() => model.dispose());
-  context.log(`model ${c.model}: ${model.summary}; backend ${backend.name}`);
+  context.log(`model ${c.model}: ${model.summary}; backend ${backend.name}${c.truncation !== 1 ? `; truncation ${c.truncation}` : ''}`);
   for (const note of model.notes) context.log(note);
   const scores = model.info.scores as { seenBoth?: number; unseenBoth?: number } | undefined;
   if (typeof scores?.seenBoth === 'number' && typeof scores.unseenBoth === 'number') {
@@ -94,7 +94,7 @@ export async function openVideoGenerator(c: GenerateVideosConfig, context: Stage
  */
 async function checkOrigin(c: GenerateVideosConfig, context: StageContext, made: readonly VideoManifestLine[]): Promise<boolean> {
   const dir = resolve(context.cwd, c.done!);
-  const now: GenerationOrigin = { model: c.model, fingerprint: await modelFingerprint(resolve(context.cwd, c.model)), seed: c.seed, firstFrame: c.firstFrame, data: c.data };
+  const now: GenerationOrigin = { model: c.model, fingerprint: await modelFingerprint(resolve(context.cwd, c.model)), seed: c.seed, truncation: c.truncation, firstFrame: c.firstFrame, data: c.data };
   const before = await readGenerationOrigin(dir);
   const why = before === undefined ? undefined : originMismatch(before, now);
   if (before !== undefined && why === undefined) return false;

@@ -53,3 +53,9 @@ test('--by-caption prints one row per caption, worst first; --out holds them as 
     if (row.bothAccuracy < 1) assert.ok(rows.some((line) => line.includes(row.caption) && /\[(drew|moved) /.test(line)), `${row.caption}: its mistakes are named`);
   }
 });
+
+test('--truncation on a U-Net model is refused: it draws no noise', async () => {
+  const result = await t2v(['eval', '--model', 'model', '--backend', 'cpu', '--per-caption', '1', '--truncation', '0.5'], dir);
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /is a U-Net model: it draws no noise, so there is nothing to truncate/);
+});

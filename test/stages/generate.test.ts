@@ -128,6 +128,10 @@ test('a folder made by one model, seed or caption file is not taken over by anot
   assert.notEqual(otherSeed.code, 0, show(otherSeed));
   assert.match(messages(otherSeed).join("\n"), /another seed/);
 
+  const otherTruncation = await generate('two.txt', 'O', ['--truncation', '0.5']);
+  assert.notEqual(otherTruncation.code, 0, show(otherTruncation));
+  assert.match(messages(otherTruncation).join("\n"), /another truncation \(1; this run: 0\.5\)/);
+
   await writeFile(join(dir, 'edited.txt'), 'digit 1 is moving left and right\ndigit 3 is moving up and down\n');
   const edited = await generate('edited.txt', 'O');
   assert.notEqual(edited.code, 0, show(edited));
@@ -149,4 +153,24 @@ test('a folder made by one model, seed or caption file is not taken over by anot
   assert.equal(same.code, 0, show(same));
   assert.match(same.stderr, /2 video\(s\) already made|up to date/);
   assert.equal((await manifest('O')).length, 2);
+});
+
+test('--truncation draws the noise nearer 0: other videos from the same seeds, the same again; bad values refused', async () => {
+  await writeFile(join(dir, 't.txt'), 'digit 1 is moving up and down\ndigit 2 is moving left and right\n');
+  const plain = await generate('t.txt', 'T1', ['--format', 'png']);
+  const half = await generate('t.txt', 'T5', ['--format', 'png', '--truncation', '0.5']);
+  const again = await generate('t.txt', 'T5b', ['--format', 'png', '--truncation', '0.5']);
+  for (const r of [plain, half, again]) assert.equal(r.code, 0, show(r));
+  const pngs = async (out: string) => Promise.all((await manifest(out)).sort((a, b) => a.id.localeCompare(b.id)).map((l) => readFile(join(dir, out, l.video))));
+  const [p1, p5, p5b] = [await pngs('T1'), await pngs('T5'), await pngs('T5b')];
+  assert.deepEqual((await manifest('T5')).map((l) => l.seed).sort(), (await manifest('T1')).map((l) => l.seed).sort(), 'the same seeds');
+  assert.notDeepEqual(p5, p1, 'truncated noise makes other videos');
+  assert.deepEqual(p5b, p5, 'and the same ones again');
+  assert.equal(JSON.parse(await readFile(join(dir, 'T5', 'generation.json'), 'utf8')).truncation, 0.5);
+  for (const bad of ['0', '1.5', 'x']) {
+    const refused = await generate('t.txt', 'TX', ['--truncation', bad]);
+    assert.notEqual(refused.code, 0);
+    assert.match(messages(refused).join('\n'), new RegExp(`--truncation takes a number in \\(0, 1\\] \\(1: none\\), got "${bad}"`));
+  }
+  assert.ok(!existsSync(join(dir, 'TX')));
 });
