@@ -213,6 +213,12 @@ export class TganModel {
   readonly optimizers: Readonly<{ generator: tf.AdamOptimizer; encoder?: tf.AdamOptimizer; posterior?: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>>>;
   /** Completed train steps (the noise seed of the next step depends on it). */
   step = 0;
+  /**
+   * Updates the generator average had before this run's first step (a warm start that loaded one): its
+   * decay ramp (WeightAverage.decayAt) counts them, so a loaded average is not washed out by the first
+   * steps as a newborn one would be. Checkpointed with the model.
+   */
+  generatorAverageAge = 0;
   private disposed = false;
   private readonly average: WeightAverage | undefined;
   private warmupOptimizer: tf.AdamOptimizer | undefined;
@@ -332,7 +338,7 @@ export class TganModel {
       if (condition.kind === 'ids') encoded = this.encode(condition.captions);
       const gLoss = this.generatorStep(encoded ?? (condition as { sentences: tf.Tensor2D }).sentences, noise, reported, views, words, videos);
       reported['gLoss'] = gLoss;
-      this.average?.update(this.step);
+      this.average?.update(this.generatorAverageAge + this.step);
       this.step++;
       const names = Object.keys(reported);
       const values = tf.tidy(() => tf.stack(names.map((name) => reported[name]!)).dataSync());

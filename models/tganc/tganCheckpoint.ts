@@ -31,7 +31,8 @@ function trainingStateOf(model: TganModel): TrainingState {
 
 /** Saves the model at `model.step` with `state` (JSON) beside it; returns the checkpoint folder. */
 export async function saveTganCheckpoint(store: CheckpointStore, model: TganModel, state: Record<string, unknown>): Promise<string> {
-  return saveTrainingCheckpoint(store, model.step, trainingStateOf(model), state);
+  const age = model.averageGenerator !== undefined ? { generatorAverageAge: model.generatorAverageAge } : {};
+  return saveTrainingCheckpoint(store, model.step, trainingStateOf(model), { ...state, ...age });
 }
 
 /**
@@ -39,17 +40,21 @@ export async function saveTganCheckpoint(store: CheckpointStore, model: TganMode
  * returns the caller's state. Disposes the checkpoint's tensors.
  */
 export async function restoreTganCheckpoint(checkpoint: LoadedCheckpoint, model: TganModel): Promise<Record<string, unknown>> {
-  const state = await restoreTrainingCheckpoint(checkpoint, trainingStateOf(model));
+  const { generatorAverageAge, ...state } = await restoreTrainingCheckpoint(checkpoint, trainingStateOf(model));
+  if (typeof generatorAverageAge === 'number') model.generatorAverageAge = generatorAverageAge;
   model.step = checkpoint.step;
   return state;
 }
 
 /**
  * A warm start of `model` from another run's checkpoint (models/training/warmStart.ts). From a run that
- * kept no generator average, the average starts at the loaded generator, and is not reported missing.
+ * kept no generator average, the average starts at the loaded generator, and is not reported missing;
+ * a loaded average keeps its age (TganModel.generatorAverageAge: the checkpoint's step).
  */
 export async function warmStartTgan(path: string, model: TganModel): Promise<WarmStartResult> {
   const warm = await warmStartNetworks(path, tganNetworks(model));
+  // A loaded average has been updated for about as many steps as its run had.
+  if (warm.loaded.includes('generatorAverage')) model.generatorAverageAge = warm.step;
   if (!warm.missing.includes('generatorAverage')) return warm;
   model.resetGeneratorAverage();
   return { ...warm, missing: warm.missing.filter((name) => name !== 'generatorAverage') };

@@ -85,12 +85,14 @@ test('a checkpoint holds the average exactly: a restored run goes on to the same
   const dir = await tempDir();
   const store = new CheckpointStore(join(dir, 'checkpoints'), 2);
   const a = trainer(0.9);
+  a.model.generatorAverageAge = 40;
   a.trainStep(clips(1));
   a.trainStep(clips(2));
   await saveTganCheckpoint(store, a.model, {});
   const b = trainer(0.9);
   await restoreTganCheckpoint(await store.load(2), b.model);
   assert.deepEqual(weightBits(b.model.averageGenerator!), weightBits(a.model.averageGenerator!));
+  assert.equal(b.model.generatorAverageAge, 40, 'the age is checkpointed');
   a.trainStep(clips(3));
   b.trainStep(clips(3));
   assert.deepEqual(weightBits(b.model.averageGenerator!), weightBits(a.model.averageGenerator!));
@@ -137,6 +139,8 @@ test('a warm start from a run without an average starts the average at the loade
   const u = trainer(0.9);
   const again = await warmStartTgan(join(dir, 'averaged'), u.model);
   assert.ok(again.loaded.includes('generatorAverage'));
+  assert.equal(u.model.generatorAverageAge, 2, 'a loaded average keeps its age: the checkpoint\'s step');
+  assert.equal(t.model.generatorAverageAge, 0, 'an average started at the warm start is newborn');
   assert.deepEqual(weightBits(u.model.averageGenerator!), weightBits(t.model.averageGenerator!));
   assert.notDeepEqual(weightBits(u.model.averageGenerator!), weightBits(u.model.generator));
   for (const m of [plain, t, u]) m.model.dispose();
