@@ -98,6 +98,11 @@ const config = z
     learningRate: z.number().positive().default(2e-4),
     /** Discriminators' (and the sentence encoder's) learning rate; default `learningRate`. */
     dLearningRate: z.number().positive().optional(),
+    /**
+     * 'linear': every learning rate falls linearly from its setting at step 0 to 0 at `steps` (GANs circle
+     * around a good point at a fixed rate; a falling one lets them settle). 'none': constant.
+     */
+    learningRateDecay: z.enum(['none', 'linear']).default('none'),
     /** The adversarial loss: 'bce' (sigmoid cross-entropy) or 'hinge' (no gradient beyond a margin; realLabel must stay 1). */
     adversarialLoss: z.enum(['bce', 'hinge']).default('bce'),
     /** Discriminators' target for real pairs: 1, or 0.9 for one-sided label smoothing. */

@@ -285,6 +285,19 @@ export class TganModel {
   }
 
   /**
+   * Every optimiser's learning rate becomes its configured rate (learningRates) times `scale`, from the
+   * next update on: how a schedule (e.g. a linear decay over the run) drives the model.
+   */
+  setLearningRateScale(scale: number): void {
+    if (!(Number.isFinite(scale) && scale >= 0)) throw new RangeError(`learning-rate scale must be a number >= 0, got ${scale}`);
+    const rates = this.args.learningRates;
+    const base: Record<string, number> = { generator: rates.generator, encoder: rates.encoder, posterior: rates.generator, video: rates.video, frame: rates.frame, motion: rates.motion };
+    for (const [name, optimizer] of Object.entries(this.optimizers)) {
+      if (optimizer !== undefined) (optimizer as unknown as { learningRate: number }).learningRate = base[name]! * scale;
+    }
+  }
+
+  /**
    * Sets the weight average to the generator's weights (no-op without one): after loading generator
    * weights from elsewhere, e.g. a warm start from a run that kept no average.
    */

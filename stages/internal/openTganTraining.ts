@@ -11,6 +11,7 @@ import { tganPreset } from '../../models/tganc/tganPresets.ts';
 import { TganTrainer } from '../../models/tganc/TganTrainer.ts';
 import type { TganStepResult } from '../../models/tganc/TganModel.ts';
 import { warmUpWordClassifiers } from '../../models/tganc/wordWarmup.ts';
+import { learningRateScale } from '../../models/training/learningRateSchedule.ts';
 import { restoreTganCheckpoint, saveTganCheckpoint, warmStartTgan } from '../../models/tganc/tganCheckpoint.ts';
 import { saveTganBundle } from '../../models/tganc/TganBundle.ts';
 import { TrainingReporter, formatDuration } from '../../models/training/TrainingReporter.ts';
@@ -20,9 +21,9 @@ import { openTrainingInputs, openTrainingSink } from './trainingSink.ts';
 
 /** The model part of the config: resuming with other values would not continue the same training. */
 function modelConfigOf(c: TrainTgancConfig): Record<string, unknown> {
-  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'generatorAverage', 'spectralNorm', 'generator', 'spriteSize', 'spriteWords', 'pathWords', 'gUpsample', 'headConditioning', 'frameWords', 'videoWords', 'captionFreeHeads', 'initFrom', 'seed'] as const;
+  const keys = ['preset', 'size', 'frames', 'gChannels', 'dChannels', 'noiseDim', 'sentenceDim', 'motion', 'temporalCoherence', 'learningRate', 'dLearningRate', 'learningRateDecay', 'realLabel', 'adversarialLoss', 'instanceNoise', 'instanceNoiseSteps', 'captionLength', 'encoder', 'minibatchStd', 'outputBias', 'wordLoss', 'wordClassifiers', 'wordWarmup', 'wordWarmupBatch', 'wordWarmupLearningRate', 'modeSeeking', 'reconstruction', 'kl', 'generatorAverage', 'spectralNorm', 'generator', 'spriteSize', 'spriteWords', 'pathWords', 'gUpsample', 'headConditioning', 'frameWords', 'videoWords', 'captionFreeHeads', 'initFrom', 'seed'] as const;
   // Settings at their defaults are left out, so a setting added later does not orphan older checkpoints.
-  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'generatorAverage' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'generator' && c[k] === 'conv3d') || ((k === 'spriteWords' || k === 'pathWords') && c[k].length === 0) || (k === 'spriteSize' && (c.generator !== 'sprite' || c[k] === 28)) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'videoWords' && c[k].length === 0) || (k === 'captionFreeHeads' && c[k].length === 0) || (k === 'initFrom' && c[k] === '') || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
+  const isDefault = (k: (typeof keys)[number]) => c[k] === undefined || (k === 'realLabel' && c[k] === 1) || (k === 'adversarialLoss' && c[k] === 'bce') || (k === 'encoder' && c[k] === 'lstm') || (k === 'minibatchStd' && c[k] === false) || (k === 'instanceNoise' && c[k] === 0) || (k === 'instanceNoiseSteps' && c.instanceNoise === 0) || (k === 'dLearningRate' && c[k] === c.learningRate) || (k === 'learningRateDecay' && c[k] === 'none') || (k === 'wordLoss' && c[k] === 0) || (k === 'wordClassifiers' && (c.wordLoss === 0 || c[k].join() === 'video')) || (k === 'modeSeeking' && c[k] === 0) || (k === 'generatorAverage' && c[k] === 0) || (k === 'reconstruction' && c[k] === 0) || (k === 'spectralNorm' && c[k] === false) || (k === 'generator' && c[k] === 'conv3d') || ((k === 'spriteWords' || k === 'pathWords') && c[k].length === 0) || (k === 'spriteSize' && (c.generator !== 'sprite' || c[k] === 28)) || (k === 'gUpsample' && c[k] === 'transposed') || (k === 'headConditioning' && c[k] === 'concat') || (k === 'frameWords' && c[k].length === 0) || (k === 'videoWords' && c[k].length === 0) || (k === 'captionFreeHeads' && c[k].length === 0) || (k === 'initFrom' && c[k] === '') || (k === 'kl' && (c.reconstruction === 0 || c[k] === 0.01)) || (k.startsWith('wordWarmup') && c.wordWarmup === 0);
   return Object.fromEntries(keys.filter((k) => !isDefault(k)).map((k) => [k, c[k]]));
 }
 
@@ -116,7 +117,10 @@ export async function openTganTraining(c: TrainTgancConfig, context: StageContex
     openReporter: () => new TrainingReporter({ total: c.steps, every: c.logEvery, log: (l) => context.log(l), describe, final: (last) => ({ finalDLoss: last.dLoss, finalGLoss: last.gLoss }) }),
     evalEvery: c.evalEvery,
     training: { dataset: c.data, steps: c.steps, seed: c.seed, backend: backend.name, preset: c.preset, ...(c.initFrom !== '' ? { initFrom: c.initFrom } : {}) },
-    trainStep: (clips) => trainer.trainStep(clips),
+    trainStep: (clips) => {
+      if (c.learningRateDecay !== 'none') trainer.model.setLearningRateScale(learningRateScale(c.learningRateDecay, trainer.model.step, c.steps));
+      return trainer.trainStep(clips);
+    },
     metricsRow: (step, result) => ({ step, dLoss: result.dLoss, gLoss: result.gLoss, ...result.parts }),
     describe,
     nonFinite: (result) => (Number.isFinite(result.dLoss) && Number.isFinite(result.gLoss) ? undefined : `dLoss ${result.dLoss}, gLoss ${result.gLoss}`),

@@ -105,6 +105,8 @@ test('a wrong tensor shape or size fails validation, naming file, line and stage
   assert.match(messages(size).join('\n'), /\(stage "train"\): invalid config with\.size: size must be a multiple of 8/);
   const hinge = await t2v([...tiny('C', 2), '--set', 'adversarialLoss=hinge'], dir);
   assert.match(messages(hinge).join('\n'), /\(stage "train"\): invalid config with\.realLabel: realLabel 0\.9 is for the bce loss; the hinge loss has its margin instead/);
+  const decay = await t2v([...tiny('C', 2), '--set', 'learningRateDecay=cosine'], dir);
+  assert.match(messages(decay).join('\n'), /\(stage "train"\): invalid config with\.learningRateDecay: Invalid option: expected one of "none"\|"linear"/);
   const resumeMismatch = await t2v([...tiny('A', 8, ['--resume']), '--set', 'seed=3'], dir);
   assert.match(messages(resumeMismatch).join('\n'), /trained with another config/);
   assert.ok(!existsSync(join(dir, 'C')), 'nothing written');
