@@ -20,7 +20,7 @@ test('none is 1 throughout; linear falls from 1 at the first update to 0 at the 
 });
 
 test('setLearningRateScale scales every optimiser from its own configured rate; scale 0 freezes the trainable weights', () => {
-  const args = { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 3, learningRates: { generator: 4e-4, video: 1e-4, frame: 2e-4, motion: 3e-4 } };
+  const args = { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1 as const, seed: 3, learningRates: { generator: 4e-4, video: 1e-4, frame: 2e-4, motion: 3e-4 } };
   const model = new TganModel(args);
   const rate = (name: keyof typeof model.optimizers) => (model.optimizers[name] as unknown as { learningRate: number }).learningRate;
   model.setLearningRateScale(0.5);
