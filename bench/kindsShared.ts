@@ -30,6 +30,8 @@ export const UNET_ADV_WEIGHT = 0.05;
 export const KIND_RUNS = [
   { kind: 'tganc', preset: 'fast' },
   { kind: 'tganc', preset: 'fast', generator: 'sprite' },
+  // The shipped model's recipe: the sprite generator with a moving average of its weights.
+  { kind: 'tganc', preset: 'fast', generator: 'sprite', generatorAverage: 0.999 },
   { kind: 'tganc', preset: 'small' },
   { kind: 'unet', preset: 'small' },
   { kind: 'stackvgan', preset: 'small' },
@@ -37,7 +39,7 @@ export const KIND_RUNS = [
 export type KindRun = (typeof KIND_RUNS)[number];
 export type ModelKindName = KindRun['kind'];
 /** The ratios' reference, measured in the same run. */
-export const REFERENCE: KindRun = KIND_RUNS[2];
+export const REFERENCE: KindRun = KIND_RUNS.find((r) => r.kind === 'tganc' && r.preset === 'small')!;
 
 /**
  * The TGANs-C configuration the project trains with (on top of the preset): a fixed bag-of-words sentence
@@ -55,6 +57,8 @@ export interface KindsWorkerArgs {
   preset: string;
   /** TGANs-C's generator (TganArgs.generator); default the 3D-convolution one. */
   generator?: 'conv3d' | 'sprite';
+  /** TGANs-C's generator weight average (TganArgs.generatorAverage); default 0 (none). */
+  generatorAverage?: number;
   /** Timed steps per phase (after one untimed warm-up step of that phase). */
   steps: number;
   /** Timed generation passes at GEN_BATCH (after one untimed pass). */

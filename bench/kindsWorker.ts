@@ -46,6 +46,7 @@ const { values } = parseArgs({
     kind: { type: 'string' },
     preset: { type: 'string', default: 'small' },
     generator: { type: 'string', default: 'conv3d' },
+    'generator-average': { type: 'string', default: '0' },
     steps: { type: 'string', default: '5' },
     'gen-reps': { type: 'string', default: '3' },
   },
@@ -54,10 +55,11 @@ const { values } = parseArgs({
 const kind = values.kind as ModelKindName;
 const preset = values.preset!;
 const generator = values.generator as 'conv3d' | 'sprite';
+const generatorAverage = Number(values['generator-average']);
 const [steps, genReps] = [values.steps, values['gen-reps']].map(Number) as [number, number];
 const presets: Record<ModelKindName, readonly string[]> = { tganc: TGAN_PRESETS, unet: UNET_PRESETS, stackvgan: STACKVGAN_PRESETS };
-if (!KIND_RUNS.some((r) => r.kind === kind) || !presets[kind].includes(preset) || ![steps, genReps].every((v) => Number.isInteger(v) && v >= 1) || !['conv3d', 'sprite'].includes(generator)) {
-  process.stderr.write('usage: kindsWorker.ts --kind tganc|unet|stackvgan --preset P [--generator conv3d|sprite] --steps N --gen-reps N\n');
+if (!KIND_RUNS.some((r) => r.kind === kind) || !presets[kind].includes(preset) || ![steps, genReps].every((v) => Number.isInteger(v) && v >= 1) || !['conv3d', 'sprite'].includes(generator) || !(generatorAverage >= 0 && generatorAverage < 1)) {
+  process.stderr.write('usage: kindsWorker.ts --kind tganc|unet|stackvgan --preset P [--generator conv3d|sprite] [--generator-average D] --steps N --gen-reps N\n');
   process.exit(2);
 }
 
@@ -119,7 +121,7 @@ let dispose: () => void;
 
 if (kind === 'tganc') {
   const trainer = new TganTrainer({
-    model: { ...tganPreset(preset as TganPreset, SIZE), ...TGANC_TRAINING.model, generator, frames: FRAMES, size: SIZE, channels: CHANNELS, seed: 0 },
+    model: { ...tganPreset(preset as TganPreset, SIZE), ...TGANC_TRAINING.model, generator, ...(generatorAverage > 0 ? { generatorAverage } : {}), frames: FRAMES, size: SIZE, channels: CHANNELS, seed: 0 },
     encoder: TGANC_TRAINING.encoder,
     predictWords: TGANC_TRAINING.predictWords,
     vocabulary,

@@ -29,7 +29,7 @@ import {
 type Row = { run: KindRun; result?: KindsWorkerResult; note?: string };
 
 /** The preset column: the preset, and the generator where a row names one. */
-const presetLabel = (run: KindRun) => `${run.preset}${'generator' in run ? ` (${run.generator} generator)` : ''}`;
+const presetLabel = (run: KindRun) => `${run.preset}${'generator' in run ? ` (${run.generator} generator${'generatorAverage' in run ? ` + average ${run.generatorAverage}` : ''})` : ''}`;
 const label = (run: KindRun) => `${run.kind} ${presetLabel(run)}`;
 
 export default {
@@ -41,7 +41,7 @@ export default {
     for (const run of KIND_RUNS) {
       log(`  ${label(run)}…`);
       try {
-        const result = await runNodeWorker<KindsWorkerResult>(KINDS_WORKER, ['--kind', run.kind, '--preset', run.preset, ...('generator' in run ? ['--generator', run.generator] : []), '--steps', String(steps), '--gen-reps', String(genReps)]);
+        const result = await runNodeWorker<KindsWorkerResult>(KINDS_WORKER, ['--kind', run.kind, '--preset', run.preset, ...('generator' in run ? ['--generator', run.generator] : []), ...('generatorAverage' in run ? ['--generator-average', String(run.generatorAverage)] : []), '--steps', String(steps), '--gen-reps', String(genReps)]);
         rows.push({ run, result });
         const main = result.phases[0]!;
         log(`  ${label(run)}: ${fixed(median(main.stepMs))} ms/${main.phase} step, ${fixed(videosPerSecond(result), 2)} videos/s, peak RSS ${fixed(result.maxRssKiB / 1024)} MiB`);
@@ -63,7 +63,7 @@ export default {
       `wasm, ${SIZE}x${SIZE}x${FRAMES} grey clips (seeded random pixels, captions like "digit 3 is moving left and right", vocabulary of ${vocabularySize} ids), batch ${BATCH}: ` +
         `per phase 1 untimed warm-up step, then ${steps} timed, medians; generation at batch ${GEN_BATCH}, inference mode, read back to the host (1 untimed pass, then ${genReps} timed).`,
       `Ratios to ${label(REFERENCE)} in the same run: step time ÷ reference step time (above 1: slower per step), videos/s ÷ reference videos/s (above 1: faster).`,
-      `tganc: one D + one G step (all three discriminators); the training configuration: preset + ${JSON.stringify(TGANC_TRAINING)}; generation: one generator pass; (sprite generator): generator 'sprite' (a 28x28 sprite moved along a drawn path), all else the same.`,
+      `tganc: one D + one G step (all three discriminators); the training configuration: preset + ${JSON.stringify(TGANC_TRAINING)}; generation: one generator pass; (sprite generator): generator 'sprite' (a 28x28 sprite moved along a drawn path), all else the same; + average: also generatorAverage (one moving-average update of the generator's weights per step).`,
       `unet: window ${UNET_WINDOW}, one (window, next frame) pair per clip; mse phase (predictor only), then adversarial phase (advWeight ${UNET_ADV_WEIGHT}: a frame-discriminator update, then the predictor's); ` +
         `generation: rollout of ${FRAMES - UNET_WINDOW} frames from ${UNET_WINDOW} given ones (${FRAMES}-frame videos).`,
       `stackvgan: caption length ${STACKVGAN_CAPTION_LENGTH}, random word vectors of ${STACKVGAN_WORD_DIM}; gan phase (Stage-I and Stage-II G and D) measured, text phase (VAE + Siamese) on ≤2 steps; ` +
