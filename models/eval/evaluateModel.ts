@@ -19,6 +19,7 @@ import { DatasetClips, type FirstFrames } from '../generation/firstFrames.ts';
 import { readModelInfo, unetVideoFrames, type ModelKind } from '../generation/videoModel.ts';
 import { evaluateCaptionVideos, type CaptionVideoScores } from './evaluateCaptionVideos.ts';
 import { loadEvaluator } from './trainEvaluator.ts';
+import { checkTruncationFor } from '../generation/truncation.ts';
 import type { ScoreReport, VideoToScore } from './scoreVideos.ts';
 
 export interface EvaluateModelArgs {
@@ -48,10 +49,8 @@ export interface EvaluateModelResult {
 
 export async function evaluateModel(args: EvaluateModelArgs): Promise<EvaluateModelResult> {
   const info = await readModelInfo(resolve(args.model));
-  if (info.kind === 'unet') {
-    if ((args.truncation ?? 1) !== 1) throw new UsageError(`${args.model} is a U-Net model: it draws no noise, so there is nothing to truncate (leave --truncation out)`);
-    return evaluateUnet(args);
-  }
+  checkTruncationFor(info.kind, args.model, args.truncation ?? 1);
+  if (info.kind === 'unet') return evaluateUnet(args);
   if (info.kind === 'stackvgan') {
     const { StackVganBundle } = await import('../stackvgan/StackVganBundle.ts');
     const notes = ['StackGAN-I -> VGAN: every video is made from its caption alone (its first frame is the Stage-I image), as for tganc'];

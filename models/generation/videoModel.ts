@@ -16,8 +16,7 @@ import type { ClipShape } from '../../datasets/clip.ts';
 import type { Vocabulary } from '../../text/Vocabulary.ts';
 import { readModelInfo, type ModelFolderInfo, type ModelKind } from '../io/modelFolder.ts';
 import { openFirstFrames, type FirstFrames, type FirstFrameSource } from './firstFrames.ts';
-import { checkTruncation } from './truncation.ts';
-import { UsageError } from '../../pipeline/errors/index.ts';
+import { checkTruncationFor } from './truncation.ts';
 
 export { MODEL_JSON, MODEL_KINDS, readModelInfo, type ModelFolderInfo, type ModelKind } from '../io/modelFolder.ts';
 
@@ -71,8 +70,7 @@ export function unetVideoFrames(window: number, training: Record<string, unknown
 export async function loadVideoModel(dir: string, options: LoadVideoModelOptions = {}): Promise<VideoModel> {
   const info = await readModelInfo(dir);
   const truncation = options.truncation ?? 1;
-  checkTruncation(truncation);
-  if (info.kind === 'unet' && truncation !== 1) throw new UsageError(`${options.name ?? dir} is a U-Net model: it draws no noise, so there is nothing to truncate (leave truncation at 1)`);
+  checkTruncationFor(info.kind, options.name ?? dir, truncation);
   if (info.kind === 'tganc') {
     const model = await loadTgan(dir, truncation);
     const ignored = [options.firstFrame ? '--first-frame' : '', options.data ? '--data' : ''].filter(Boolean);
