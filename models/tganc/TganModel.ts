@@ -247,12 +247,12 @@ export class TganModel {
     this.discriminators = kinds.map((kind) => buildDiscriminator(discriminatorArgsFrom(this.args, kind)));
     const adam = (lr: number): tf.AdamOptimizer => tf.train.adam(lr, this.args.adamBeta1, this.args.adamBeta2);
     const optimizers: { generator: tf.AdamOptimizer; encoder?: tf.AdamOptimizer; posterior?: tf.AdamOptimizer } & Partial<Record<DiscriminatorKind, tf.AdamOptimizer>> = {
-      generator: adam(this.args.learningRates.generator),
+      generator: adam(this.learningRateOf('generator')),
     };
-    if (sentenceEncoder !== undefined) optimizers.encoder = adam(this.args.learningRates.encoder);
+    if (sentenceEncoder !== undefined) optimizers.encoder = adam(this.learningRateOf('encoder'));
     this.posterior = this.args.reconstructionWeight > 0 ? buildPosteriorEncoder(this.args) : undefined;
-    if (this.posterior !== undefined) optimizers.posterior = adam(this.args.learningRates.generator);
-    for (const kind of kinds) optimizers[kind] = adam(this.args.learningRates[kind]);
+    if (this.posterior !== undefined) optimizers.posterior = adam(this.learningRateOf('posterior'));
+    for (const kind of kinds) optimizers[kind] = adam(this.learningRateOf(kind));
     this.optimizers = optimizers;
     const { frameWordIds, videoWordIds, predictWords } = this.args;
     for (const [kind, ids] of [['frame', frameWordIds], ['video', videoWordIds]] as const) {
@@ -290,11 +290,14 @@ export class TganModel {
    */
   setLearningRateScale(scale: number): void {
     if (!(Number.isFinite(scale) && scale >= 0)) throw new RangeError(`learning-rate scale must be a number >= 0, got ${scale}`);
-    const rates = this.args.learningRates;
-    const base: Record<string, number> = { generator: rates.generator, encoder: rates.encoder, posterior: rates.generator, video: rates.video, frame: rates.frame, motion: rates.motion };
-    for (const [name, optimizer] of Object.entries(this.optimizers)) {
-      if (optimizer !== undefined) (optimizer as unknown as { learningRate: number }).learningRate = base[name]! * scale;
+    for (const [name, optimizer] of Object.entries(this.optimizers) as [keyof TganModel['optimizers'], tf.AdamOptimizer | undefined][]) {
+      if (optimizer !== undefined) (optimizer as unknown as { learningRate: number }).learningRate = this.learningRateOf(name) * scale;
     }
+  }
+
+  /** The configured learning rate of an optimiser: the posterior encoder learns at the generator's. */
+  private learningRateOf(name: keyof TganModel['optimizers']): number {
+    return this.args.learningRates[name === 'posterior' ? 'generator' : name];
   }
 
   /**
