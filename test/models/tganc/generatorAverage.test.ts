@@ -11,30 +11,20 @@ import { TganModel } from '../../../models/tganc/TganModel.ts';
 import { restoreTganCheckpoint, saveTganCheckpoint, warmStartTgan } from '../../../models/tganc/tganCheckpoint.ts';
 import { TganBundle, saveTganBundle } from '../../../models/tganc/TganBundle.ts';
 import { CheckpointStore } from '../../../models/training/CheckpointStore.ts';
-import { Vocabulary } from '../../../text/Vocabulary.ts';
-import type { Clip } from '../../../datasets/clip.ts';
 import { tempDir } from '../../helpers/tmp.ts';
-import { weightBits } from './helpers.ts';
+import { TINY_CAPTIONS, tinyClips, tinyVocabulary, weightBits } from './helpers.ts';
 
 before(async () => {
   registerKernelFixes();
   await selectBackend('cpu');
 });
 
-const CAPTIONS = ['digit 1 is moving left and right', 'digit 2 is moving up and down'];
-const vocabulary = () => new Vocabulary().add('digit 1 2 is moving left and right up down'.split(' ')).finalize();
-const clips = (seed: number): Clip[] =>
-  CAPTIONS.map((caption, i) => {
-    const frames = new Uint8Array(4 * 16 * 16);
-    for (let k = 0; k < frames.length; k++) frames[k] = (k * 17 + i * 5 + seed * 11) % 256;
-    return { id: `c${i}`, frames, shape: [4, 16, 16, 1], caption, tokens: caption.split(' '), split: 'train', source: 'test', attributes: {} };
-  });
 const trainer = (generatorAverage?: number) =>
-  new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, learningRates: { generator: 1e-2 }, ...(generatorAverage !== undefined ? { generatorAverage } : {}) }, vocabulary: vocabulary(), captionLength: 8 });
+  new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, learningRates: { generator: 1e-2 }, ...(generatorAverage !== undefined ? { generatorAverage } : {}) }, vocabulary: tinyVocabulary(), captionLength: 8 });
 
 /** generate() of a model on fixed noise and captions, as numbers. */
 function generated(t: TganTrainer): Float32Array {
-  return t.generate(CAPTIONS, { perCaption: 1, seed: 3 }).reduce((all, v) => {
+  return t.generate(TINY_CAPTIONS, { perCaption: 1, seed: 3 }).reduce((all, v) => {
     const joined = new Float32Array(all.length + v.frames.length);
     joined.set(all);
     joined.set(v.frames, all.length);
@@ -47,7 +37,7 @@ test('the average starts at the generator, then lags it; generate uses the avera
   const { generator, averageGenerator } = t.model;
   assert.ok(averageGenerator !== undefined);
   assert.deepEqual(weightBits(averageGenerator), weightBits(generator), 'starts as a copy');
-  for (let s = 0; s < 4; s++) t.trainStep(clips(s));
+  for (let s = 0; s < 4; s++) t.trainStep(tinyClips(s));
   assert.notDeepEqual(weightBits(averageGenerator), weightBits(generator), 'the average lags the trained weights');
 
   const noise = t.model.sampleNoise(2, 11);
@@ -66,7 +56,7 @@ test('without an average, training and generating are those of a model that neve
   const b = trainer(0);
   assert.equal(a.model.averageGenerator, undefined);
   assert.equal(b.model.averageGenerator, undefined);
-  for (let s = 0; s < 2; s++) assert.deepEqual(b.trainStep(clips(s)), a.trainStep(clips(s)));
+  for (let s = 0; s < 2; s++) assert.deepEqual(b.trainStep(tinyClips(s)), a.trainStep(tinyClips(s)));
   assert.deepEqual(generated(b), generated(a));
   a.model.dispose();
   b.model.dispose();
@@ -75,7 +65,7 @@ test('without an average, training and generating are those of a model that neve
 test('the average does not change training: the raw weights and losses equal those of a run without it', () => {
   const a = trainer();
   const b = trainer(0.99);
-  for (let s = 0; s < 3; s++) assert.deepEqual(b.trainStep(clips(s)), a.trainStep(clips(s)));
+  for (let s = 0; s < 3; s++) assert.deepEqual(b.trainStep(tinyClips(s)), a.trainStep(tinyClips(s)));
   assert.deepEqual(weightBits(b.model.generator), weightBits(a.model.generator));
   a.model.dispose();
   b.model.dispose();
@@ -86,15 +76,15 @@ test('a checkpoint holds the average exactly: a restored run goes on to the same
   const store = new CheckpointStore(join(dir, 'checkpoints'), 2);
   const a = trainer(0.9);
   a.model.generatorAverageAge = 40;
-  a.trainStep(clips(1));
-  a.trainStep(clips(2));
+  a.trainStep(tinyClips(1));
+  a.trainStep(tinyClips(2));
   await saveTganCheckpoint(store, a.model, {});
   const b = trainer(0.9);
   await restoreTganCheckpoint(await store.load(2), b.model);
   assert.deepEqual(weightBits(b.model.averageGenerator!), weightBits(a.model.averageGenerator!));
   assert.equal(b.model.generatorAverageAge, 40, 'the age is checkpointed');
-  a.trainStep(clips(3));
-  b.trainStep(clips(3));
+  a.trainStep(tinyClips(3));
+  b.trainStep(tinyClips(3));
   assert.deepEqual(weightBits(b.model.averageGenerator!), weightBits(a.model.averageGenerator!));
   assert.deepEqual(generated(b), generated(a));
   a.model.dispose();
@@ -104,7 +94,7 @@ test('a checkpoint holds the average exactly: a restored run goes on to the same
 test('the saved model is the average, not the last weights', async () => {
   const dir = await tempDir();
   const t = trainer(0.9);
-  for (let s = 0; s < 3; s++) t.trainStep(clips(s));
+  for (let s = 0; s < 3; s++) t.trainStep(tinyClips(s));
   await saveTganBundle(join(dir, 'model'), t, { training: { trainedSteps: 3 } });
   const bundle = await TganBundle.load(join(dir, 'model'));
   assert.deepEqual(weightBits(bundle.generator), weightBits(t.model.averageGenerator!));
@@ -115,7 +105,7 @@ test('the saved model is the average, not the last weights', async () => {
 
 test('resetGeneratorAverage copies the generator; a bad decay is refused', () => {
   const t = trainer(0.9);
-  for (let s = 0; s < 2; s++) t.trainStep(clips(s));
+  for (let s = 0; s < 2; s++) t.trainStep(tinyClips(s));
   t.model.resetGeneratorAverage();
   assert.deepEqual(weightBits(t.model.averageGenerator!), weightBits(t.model.generator));
   t.model.dispose();
@@ -125,7 +115,7 @@ test('resetGeneratorAverage copies the generator; a bad decay is refused', () =>
 test('a warm start from a run without an average starts the average at the loaded generator; from one with an average, loads it', async () => {
   const dir = await tempDir();
   const plain = trainer();
-  for (let s = 0; s < 2; s++) plain.trainStep(clips(s));
+  for (let s = 0; s < 2; s++) plain.trainStep(tinyClips(s));
   await saveTganCheckpoint(new CheckpointStore(join(dir, 'plain', 'checkpoints'), 1), plain.model, {});
   const t = trainer(0.9);
   const warm = await warmStartTgan(join(dir, 'plain'), t.model);
@@ -134,7 +124,7 @@ test('a warm start from a run without an average starts the average at the loade
   assert.deepEqual(weightBits(t.model.generator), weightBits(plain.model.generator));
   assert.deepEqual(weightBits(t.model.averageGenerator!), weightBits(plain.model.generator), 'the average is the loaded generator');
 
-  for (let s = 0; s < 2; s++) t.trainStep(clips(s + 5));
+  for (let s = 0; s < 2; s++) t.trainStep(tinyClips(s + 5));
   await saveTganCheckpoint(new CheckpointStore(join(dir, 'averaged', 'checkpoints'), 1), t.model, {});
   const u = trainer(0.9);
   const again = await warmStartTgan(join(dir, 'averaged'), u.model);

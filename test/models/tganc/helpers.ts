@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TganArgs } from '../../../models/tganc/TganConfig.ts';
 import type { TganTrainBatch } from '../../../models/tganc/TganModel.ts';
+import { Vocabulary } from '../../../text/Vocabulary.ts';
+import type { Clip } from '../../../datasets/clip.ts';
 
 /** A seeded batch: clips in [-1, 1], captions and mismatched captions. */
 export function trainBatch(args: TganArgs, n: number, seed: number): Required<Pick<TganTrainBatch, "videos" | "sentences" | "wrongSentences">> & { sentences: tf.Tensor2D; wrongSentences: tf.Tensor2D } {
@@ -19,3 +21,13 @@ export function weightBits(model: tf.LayersModel): Buffer[] {
     return Buffer.from(data.slice().buffer);
   });
 }
+
+/** Two captions of a tiny TGANs-C trainer (4 frames of 16x16): the vocabulary and seeded clips of them. */
+export const TINY_CAPTIONS = ['digit 1 is moving left and right', 'digit 2 is moving up and down'];
+export const tinyVocabulary = (): Vocabulary => new Vocabulary().add('digit 1 2 is moving left and right up down'.split(' ')).finalize();
+export const tinyClips = (seed: number): Clip[] =>
+  TINY_CAPTIONS.map((caption, i) => {
+    const frames = new Uint8Array(4 * 16 * 16);
+    for (let k = 0; k < frames.length; k++) frames[k] = (k * 17 + i * 5 + seed * 11) % 256;
+    return { id: `c${i}`, frames, shape: [4, 16, 16, 1], caption, tokens: caption.split(' '), split: 'train', source: 'test', attributes: {} };
+  });

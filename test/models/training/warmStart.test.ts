@@ -11,36 +11,26 @@ import { TganTrainer } from '../../../models/tganc/TganTrainer.ts';
 import { saveTganCheckpoint, tganNetworks } from '../../../models/tganc/tganCheckpoint.ts';
 import { CheckpointStore } from '../../../models/training/CheckpointStore.ts';
 import { warmStartNetworks } from '../../../models/training/warmStart.ts';
-import { Vocabulary } from '../../../text/Vocabulary.ts';
 import type { TganModelArgs } from '../../../models/tganc/TganModel.ts';
-import type { Clip } from '../../../datasets/clip.ts';
 import { tempDir } from '../../helpers/tmp.ts';
-import { weightBits } from '../tganc/helpers.ts';
+import { tinyClips, tinyVocabulary, weightBits } from '../tganc/helpers.ts';
 
 before(async () => {
   registerKernelFixes();
   await selectBackend('cpu');
 });
 
-const CAPTIONS = ['digit 1 is moving left and right', 'digit 2 is moving up and down'];
-const vocabulary = () => new Vocabulary().add('digit 1 2 is moving left and right up down'.split(' ')).finalize();
-const clips = (seed: number): Clip[] =>
-  CAPTIONS.map((caption, i) => {
-    const frames = new Uint8Array(4 * 16 * 16);
-    for (let k = 0; k < frames.length; k++) frames[k] = (k * 17 + i * 5 + seed * 11) % 256;
-    return { id: `c${i}`, frames, shape: [4, 16, 16, 1], caption, tokens: caption.split(' '), split: 'train', source: 'test', attributes: {} };
-  });
 const trainer = (extra: Partial<TganModelArgs> = {}) =>
-  new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, ...extra }, vocabulary: vocabulary(), captionLength: 8 });
+  new TganTrainer({ model: { ...tganPreset('tiny', 16), frames: 4, size: 16, channels: 1, seed: 5, ...extra }, vocabulary: tinyVocabulary(), captionLength: 8 });
 const bitsOf = (t: TganTrainer) => Object.fromEntries(Object.entries(tganNetworks(t.model)).map(([name, n]) => [name, weightBits(n)]));
 
 test('every network the checkpoint has is loaded exactly; the optimisers and step start afresh; missing networks are named', async () => {
   const dir = await tempDir();
   const store = new CheckpointStore(join(dir, 'run', 'checkpoints'), 3);
   const a = trainer();
-  a.trainStep(clips(1));
+  a.trainStep(tinyClips(1));
   await saveTganCheckpoint(store, a.model, {});
-  a.trainStep(clips(2));
+  a.trainStep(tinyClips(2));
   await saveTganCheckpoint(store, a.model, {});
 
   // Another seed, and a reconstruction loss (a posterior encoder the checkpoint does not have).
